@@ -1,0 +1,104 @@
+// The one error type dbship throws on purpose. It carries a stable code (for --json and CI), a
+// one-line message, a hint that says what to do, and the exit code. The CLI renders it once,
+// at the top level; anything else that escapes is a bug and is reported as such.
+
+/** Exit codes (DESIGN.md). `dbship status` also exits FAILED when migrations are pending. */
+export const EXIT = {
+  OK: 0,
+  /** A step failed after the checks passed: the report says whether production changed. */
+  FAILED: 1,
+  /** Bad input: flags, config, environment, an unknown snapshot. Nothing was touched. */
+  BAD_INPUT: 2,
+  /** Refused by a safety check. Nothing changed. */
+  REFUSED: 3,
+} as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+const BAD_INPUT_CODES = [
+  "USAGE",
+  "CONFIG_INVALID",
+  "CONFIG_NOT_FOUND",
+  "ENV_MISSING",
+  "DATABASE_URL_INVALID",
+  "DATABASE_NOT_FOUND",
+  "DATABASE_UNREACHABLE",
+  "PRISMA_NOT_FOUND",
+  "PRISMA_VERSION_UNSUPPORTED",
+  "MIGRATIONS_DIR_INVALID",
+  "SNAPSHOT_NOT_FOUND",
+  "SNAPSHOT_NAME_TAKEN",
+  "TIME_OUT_OF_WINDOW",
+  "PITR_UNSUPPORTED",
+  "NEON_AUTH",
+  "NEON_NOT_FOUND",
+  "NEON_POOLED_URL",
+  "NEON_WRONG_TARGET",
+  "EMBEDDED_POSTGRES_MISSING",
+] as const;
+
+const REFUSED_CODES = [
+  "MIGRATIONS_FAILED",
+  "MIGRATIONS_MODIFIED",
+  "MIGRATIONS_MISSING",
+  "NO_MIGRATIONS_TABLE",
+  "LOCK_HELD",
+  "SESSIONS_ON_DATABASE",
+  "CONFIRMATION_REQUIRED",
+  "LINT_ERRORS",
+  "SCHEMA_OUT_OF_SYNC",
+  "BASELINE_MISMATCH",
+  "BASELINE_EXISTS",
+  "SNAPSHOT_LIMIT",
+] as const;
+
+export type ErrorCode =
+  | (typeof BAD_INPUT_CODES)[number]
+  | (typeof REFUSED_CODES)[number]
+  | "STEP_FAILED"
+  | "SNAPSHOT_FAILED"
+  | "REHEARSAL_FAILED"
+  | "DEPLOY_FAILED"
+  | "DEPLOY_TIMEOUT"
+  | "DEPLOY_INTERRUPTED"
+  | "VERIFY_FAILED"
+  | "ROLLBACK_FAILED"
+  | "PRISMA_FAILED"
+  | "NEON_API"
+  | "NEON_OPERATION_FAILED"
+  | "EMBEDDED_POSTGRES_FAILED"
+  | "INTERNAL";
+
+export function exitCodeFor(code: ErrorCode): ExitCode {
+  if ((BAD_INPUT_CODES as readonly string[]).includes(code)) return EXIT.BAD_INPUT;
+  if ((REFUSED_CODES as readonly string[]).includes(code)) return EXIT.REFUSED;
+  return EXIT.FAILED;
+}
+
+export class DbshipError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly exitCode: ExitCode;
+  /** Structured facts for the report (e.g. the migrations that blocked a deploy). */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { hint?: string; exitCode?: ExitCode; cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "DbshipError";
+    this.code = code;
+    this.hint = options.hint;
+    this.exitCode = options.exitCode ?? exitCodeFor(code);
+    this.details = options.details;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; hint: string | null } {
+    return { code: this.code, message: this.message, hint: this.hint ?? null };
+  }
+}
+
+export function isDbshipError(error: unknown): error is DbshipError {
+  return error instanceof DbshipError;
+}
