@@ -1,0 +1,141 @@
+// The schema of a database as dbship compares it, read from pg_catalog: what post-verify,
+// the schema-sync check and `dbship baseline` all compare. Everything is keyed and sorted by
+// name (never by OID or position), so two databases built by the same DDL in any column order
+// give deep-equal models. Names of tables and types are schema-qualified only outside `public`.
+import type pg from "pg";
+import { readNotCompared } from "./not-compared.js";
+import { readEnums, readTables } from "./read-tables.js";
+
+export type ColumnModel = {
+  name: string;
+  /** format_type() with the typmod: `character varying(200)`, `timestamp(3) with time zone`, `"Role"[]`. */
+  type: string;
+  notNull: boolean;
+  /** Normalised default expression (see normaliseDefault), or null. */
+  default: string | null;
+  identity: "always" | "by default" | null;
+  generated: { expression: string; stored: boolean } | null;
+  /** Only when it differs from the type's default collation. */
+  collation: string | null;
+};
+
+export type PrimaryKeyModel = { name: string; columns: string[] };
+
+export type IndexModel = {
+  name: string;
+  unique: boolean;
+  /** When the index backs a UNIQUE constraint: "UNIQUE", plus " DEFERRABLE …" when it is. */
+  constraint: string | null;
+  method: string;
+  /** Key columns as an index lists them: `title`, `"createdAt" DESC`, `lower(title) text_pattern_ops`. */
+  keys: string[];
+  include: string[];
+  predicate: string | null;
+  nullsNotDistinct: boolean;
+  /** False for an index left INVALID by a failed CREATE INDEX CONCURRENTLY. */
+  valid: boolean;
+};
+
+export type ReferentialAction = "NO ACTION" | "RESTRICT" | "CASCADE" | "SET NULL" | "SET DEFAULT";
+
+export type ForeignKeyModel = {
+  name: string;
+  columns: string[];
+  referencedTable: string;
+  referencedColumns: string[];
+  onDelete: ReferentialAction;
+  onUpdate: ReferentialAction;
+  /** What Prisma cannot express: MATCH FULL, DEFERRABLE …, NOT VALID ("" when none). */
+  options: string;
+};
+
+export type TableModel = {
+  schema: string;
+  name: string;
+  /** Sorted by name: column order is not compared. */
+  columns: ColumnModel[];
+  primaryKey: PrimaryKeyModel | null;
+  /** Indexes and UNIQUE constraints (the primary key's index is in primaryKey). */
+  indexes: IndexModel[];
+  foreignKeys: ForeignKeyModel[];
+};
+
+export type EnumModel = { schema: string; name: string; labels: string[] };
+
+export type NotComparedKind =
+  | "check"
+  | "exclusion"
+  | "trigger"
+  | "rule"
+  | "policy"
+  | "table-option"
+  | "view"
+  | "materialized-view"
+  | "foreign-table"
+  | "function"
+  | "sequence"
+  | "domain"
+  | "composite-type"
+  | "range-type"
+  | "extension";
+
+/** An object a Prisma schema cannot express: compared only in "full" scope, listed in both. */
+export type NotComparedObject = {
+  kind: NotComparedKind;
+  /** Its name (functions with their argument types). */
+  name: string;
+  /** The table it belongs to, for checks, exclusions, triggers, rules, policies, table options. */
+  table?: string;
+  /** PostgreSQL's own rendering of it (pg_get_constraintdef, pg_get_triggerdef, …). */
+  definition: string;
+};
+
+export type SchemaModel = {
+  tables: TableModel[];
+  enums: EnumModel[];
+  notCompared: NotComparedObject[];
+};
+
+export type ReadSchemaOptions = {
+  /** Schemas to read; default: every schema but pg_* and information_schema. */
+  schemas?: string[];
+  /** Tables to leave out, as `name` or `schema.name`; default ["_prisma_migrations"]. */
+  exclude?: string[];
+};
+
+/** What the readers share: the selected schemas and tables, by OID, for one read. */
+export type CatalogScope = {
+  schemas: string[];
+  tableOids: string[];
+  serverVersion: number;
+};
+
+// pg_get_expr, format_type and friends qualify a name only when it is not visible on the
+// search_path, so the path is pinned for the read: the same database then always reads the
+// same, whatever the role's or the URL's search_path.
+const READ_SEARCH_PATH = "public";
+
+export async function readSchemaModel(client: pg.ClientBase, options: ReadSchemaOptions = {}): Promise<SchemaModel> {
+  const previous = (await client.query<{ path: string }>("SELECT current_setting('search_path') AS path")).rows[0]!.path;
+  await client.query("SELECT set_config('search_path', $1, false)", [READ_SEARCH_PATH]);
+  try {
+    const version = Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v);
+    const schemas =
+      options.schemas ??
+      (
+        await client.query<{ nspname: string }>(
+          "SELECT nspname FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema' ORDER BY nspname",
+        )
+      ).rows.map((row) => row.nspname);
+    const exclude = new Set(options.exclude ?? ["_prisma_migrations"]);
+    const { tables, oids } = await readTables(client, schemas, exclude, version);
+    const scope: CatalogScope = { schemas, tableOids: oids, serverVersion: version };
+    const enums = await readEnums(client, scope);
+    const notCompared = await readNotCompared(client, scope);
+    return { tables, enums, notCompared };
+  } finally {
+    // A failed read inside the caller's transaction aborts it, and the rollback restores the
+    // path by itself: only restore when the session still accepts commands.
+    await client.query("SELECT set_config('search_path', $1, false)", [previous]).catch(() => undefined);
+  }
+}
