@@ -1,1 +1,69 @@
-console.log("dbship");
+// The dbship program: global flags, one thin module per command (loaded only when used, so
+// `dbship --help` starts fast), and the one place that renders errors and sets exit codes.
+import { Command, CommanderError } from "commander";
+import { createRequire } from "node:module";
+import { registerDeploy } from "./commands/deploy.js";
+import { registerRollback } from "./commands/rollback.js";
+import { registerSnapshot } from "./commands/snapshot.js";
+import { registerStatus } from "./commands/status.js";
+import { DbshipError, EXIT, isDbshipError } from "./errors.js";
+import { renderError } from "./ui/render.js";
+
+const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
+
+// Command modules only declare flags; each loads its implementation when it runs.
+const COMMANDS: Array<(program: Command) => void> = [registerDeploy, registerStatus, registerSnapshot, registerRollback];
+
+export async function main(argv = process.argv): Promise<void> {
+  const program = new Command("dbship")
+    .version(version, "-v, --version")
+    .description("Ship Prisma migrations to production safely: check, snapshot, rehearse, deploy, verify — and a rollback you can run.")
+    .option("-c, --config <path>", "dbship.config.json to use (default: ./dbship.config.json)")
+    .option("-p, --provider <name>", "snapshot provider: postgres | neon (overrides the config)")
+    .option("--json", "print one JSON report on stdout (progress goes to stderr)")
+    .option("--show-secrets", "show connection-string passwords even when stdout is not a terminal")
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
+  for (const register of COMMANDS) register(program);
+  program.addHelpText(
+    "after",
+    `
+Environment:
+  DATABASE_URL    production's direct connection string (name another variable with databaseUrlEnv)
+  NEON_API_KEY    for the neon provider; never printed
+
+Exit codes: 0 done or nothing to do · 1 a step failed (see the report) · 2 bad input ·
+            3 refused by a safety check, nothing changed`,
+  );
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    process.exitCode = handleError(error, argv.includes("--json"));
+  }
+}
+
+function handleError(error: unknown, json: boolean): number {
+  if (error instanceof CommanderError) {
+    if (error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.OK;
+    const message = error.message.replace(/^error: /, "");
+    return report(new DbshipError("USAGE", message, { hint: "Run `dbship --help` (or `dbship <command> --help`) for usage." }), json);
+  }
+  if (isDbshipError(error)) return report(error, json);
+  const internal = new DbshipError("INTERNAL", `internal error: ${error instanceof Error ? error.message : String(error)}`, {
+    hint: "This is a bug in dbship; please report it with the command you ran. Set DBSHIP_DEBUG=1 to see the stack trace.",
+  });
+  if (process.env.DBSHIP_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return report(internal, json);
+}
+
+function report(error: DbshipError, json: boolean): number {
+  if (json) {
+    const doc = { command: process.argv[2] ?? null, ok: false, exitCode: error.exitCode, steps: [], migrations: null, snapshot: null, rollback: null, error: error.toJSON() };
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  } else {
+    process.stderr.write(`${renderError(error)}\n`);
+  }
+  return error.exitCode;
+}
+
+await main();

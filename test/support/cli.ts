@@ -18,7 +18,8 @@ export function testEnv(extra: Record<string, string | undefined> = {}): Record<
   };
 }
 
-export type CliResult = { exitCode: number; stdout: string; stderr: string; json: any };
+/** `output` is stderr then stdout: progress, then the report (which opens with the error, if any). */
+export type CliResult = { exitCode: number; stdout: string; stderr: string; output: string; json: any };
 
 export async function runDbship(
   args: string[],
@@ -40,7 +41,7 @@ export async function runDbship(
       json = undefined;
     }
   }
-  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr, json };
+  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr, output: `${result.stderr}\n${result.stdout}`, json };
 }
 
 /** Runs the project's real Prisma CLI (e.g. to build a "production" database for a test). */

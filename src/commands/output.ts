@@ -1,0 +1,43 @@
+// How commands hand their result to the user: one JSON document on stdout with --json, the
+// human view otherwise; the exit code comes from the report.
+import { githubMaskCommands, presentUrl, secretPolicy, type SecretPolicy } from "../ui/secrets.js";
+
+export type OutputFlags = { json?: boolean; showSecrets?: boolean };
+
+export type Printable = { exitCode: number; [key: string]: unknown };
+
+/** Prints `report` and sets the exit code. `human` renders it for people. */
+export function emit<T extends Printable>(report: T, flags: OutputFlags, human: (report: T, policy: SecretPolicy) => string, urls: string[] = []): void {
+  const policy = secretPolicy(flags);
+  const masks = githubMaskCommands(urls, policy);
+  if (flags.json) {
+    for (const line of masks) process.stderr.write(`${line}\n`);
+    process.stdout.write(`${JSON.stringify(maskUrls(report, urls, policy), null, 2)}\n`);
+  } else {
+    for (const line of masks) process.stdout.write(`${line}\n`);
+    const text = human(report, policy);
+    if (text) process.stdout.write(`${text}\n`);
+  }
+  process.exitCode = report.exitCode;
+}
+
+/** Replaces every connection string in the report by its masked form where secrets are hidden. */
+function maskUrls<T>(report: T, urls: string[], policy: SecretPolicy): T {
+  if (policy.reveal || urls.length === 0) return report;
+  let text = JSON.stringify(report);
+  for (const url of urls) text = text.split(JSON.stringify(url).slice(1, -1)).join(JSON.stringify(presentUrl(url, policy)).slice(1, -1));
+  return JSON.parse(text) as T;
+}
+
+/** An AbortSignal that fires on the first Ctrl-C / SIGTERM; a second one exits at once. */
+export function interruptSignal(onFirst?: () => void): AbortSignal {
+  const controller = new AbortController();
+  const handler = () => {
+    if (controller.signal.aborted) process.exit(130);
+    onFirst?.();
+    controller.abort();
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+  return controller.signal;
+}

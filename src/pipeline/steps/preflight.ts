@@ -1,0 +1,48 @@
+// Step 1. Takes the deploy lock first, then reads production and the migrations folder and
+// refuses anything unsafe. Nothing is changed before this step has passed.
+import path from "node:path";
+import { DbshipError } from "../../errors.js";
+import { databaseName } from "../../infra/pg.js";
+import { refuseUnsafeHistory } from "../../migrations/history-checks.js";
+import { readProductionStatus } from "../../migrations/production-status.js";
+import { acquireDeployLock, deployLockUrl } from "../deploy-lock.js";
+import { runPreflightChecks } from "../preflight-checks.js";
+import type { Step } from "../types.js";
+
+export const preflight: Step = {
+  name: "preflight",
+  title: "Preflight",
+  async run(ctx) {
+    const { config } = ctx;
+    const lock = await acquireDeployLock(deployLockUrl(config, ctx.databaseUrl), databaseName(ctx.databaseUrl), "deploy");
+    ctx.cleanups.push({ label: "release the deploy lock", run: () => lock.release() });
+
+    const production = await readProductionStatus(ctx.databaseUrl, config.migrationsDir);
+    ctx.state.local = production.local;
+    ctx.state.before = production.status;
+    if (!production.ledger.exists) {
+      throw new DbshipError("NO_MIGRATIONS_TABLE", `production (${production.target}) has no _prisma_migrations table: it is not managed by Prisma Migrate yet`, {
+        hint: "If it was built with `prisma db push`, run `dbship baseline` once to record its current schema as the first migration. If it is a new, empty database, create it with `prisma migrate deploy` once, then use dbship.",
+      });
+    }
+    refuseUnsafeHistory(production.status, {
+      root: config.root,
+      schemaPath: config.schemaPath,
+      relativeMigrationsDir: path.relative(config.root, config.migrationsDir) || ".",
+    });
+    const { pending, applied } = production.status;
+    for (const entry of production.status.entries.filter((e) => e.outOfOrder)) {
+      ctx.state.warnings.push(`${entry.name} sorts before migrations production already has: Prisma will apply it out of order`);
+    }
+    if (pending.length === 0) {
+      ctx.state.upToDate = true;
+      return { status: "ok", detail: `up to date: ${applied.length} migration(s) applied, nothing pending` };
+    }
+    await runPreflightChecks(ctx, production);
+    if (ctx.confirm && !ctx.options.dryRun) {
+      const yes = await ctx.confirm(`Apply ${pending.length} migration(s) to ${production.target}: ${pending.join(", ")}?`);
+      if (!yes) throw new DbshipError("CONFIRMATION_REQUIRED", "deploy not confirmed", { hint: "Nothing was changed. Pass --yes to skip the question." });
+    }
+    return { status: "ok", detail: `${pending.length} pending: ${pending.join(", ")}` };
+  },
+};

@@ -1,0 +1,55 @@
+// Step 3. Applies the pending migrations to a throwaway copy of production first. If they fail
+// there, production is never touched.
+import { DbshipError } from "../../errors.js";
+import { connect } from "../../infra/pg.js";
+import { readSchemaModel } from "../../verify/schema-model.js";
+import { schemaFingerprint } from "../../verify/fingerprint.js";
+import { runVerifyScripts } from "../../verify/verify-scripts.js";
+import { applyMigrations } from "../apply-migrations.js";
+import { explainRehearsalFailure } from "../explain-failure.js";
+import type { Step } from "../types.js";
+
+export const rehearsal: Step = {
+  name: "rehearsal",
+  title: "Rehearsal on a copy of production",
+  async run(ctx) {
+    if (!ctx.options.rehearsal) return { status: "skipped", detail: "off (--no-rehearsal)" };
+    const scratch = await ctx.provider.createScratch(ctx.state.snapshot);
+    ctx.cleanups.push({ label: `drop the rehearsal copy ${scratch.name}`, run: () => scratch.drop() });
+    const pending = ctx.state.before?.pending ?? [];
+    const result = await applyMigrations(ctx, scratch.connectionString, ctx.state.local, { timeoutMs: ctx.config.deployTimeoutMs });
+    if (result.run.interrupted) throw new DbshipError("DEPLOY_INTERRUPTED", "interrupted during the rehearsal", { hint: "Nothing was changed in production." });
+    if (result.failure) {
+      const explanation = await explainRehearsalFailure(scratch.connectionString, ctx.state.local, result.failure);
+      if (explanation) ctx.state.extra.rehearsalFailure = explanation;
+      throw new DbshipError(
+        "REHEARSAL_FAILED",
+        `migration ${result.failure.migration} failed on the rehearsal copy: ${result.failure.error}${explanation ? ` (${explanation.summary})` : ""}`,
+        {
+          hint: "Production was not touched. Fix the migration, or the production data it trips on, then deploy again.",
+          details: { migration: result.failure.migration, databaseError: result.failure.error },
+        },
+      );
+    }
+    if (result.run.exitCode !== 0 || result.status.pending.length > 0) {
+      throw new DbshipError("REHEARSAL_FAILED", `prisma migrate deploy failed on the rehearsal copy: ${result.prismaError ?? "migrations left pending"}`, {
+        hint: "Production was not touched. Run with --verbose to see Prisma's output.",
+      });
+    }
+    const client = await connect(scratch.connectionString, { applicationName: "dbship rehearsal" });
+    try {
+      ctx.state.rehearsalFingerprint = schemaFingerprint(await readSchemaModel(client), "full");
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    const scripts = await runVerifyScripts(scratch.connectionString, ctx.state.local.filter((m) => pending.includes(m.name)));
+    const failedScript = scripts.find((script) => !script.ok);
+    if (failedScript) {
+      throw new DbshipError("REHEARSAL_FAILED", `verify.sql of ${failedScript.migration} failed on the rehearsal copy: ${failedScript.message}`, {
+        hint: "Production was not touched. Fix the migration or its verify.sql, then deploy again.",
+      });
+    }
+    await scratch.drop();
+    return { status: "ok", detail: `${pending.length} migration(s) applied to ${scratch.name}, then dropped` };
+  },
+};

@@ -1,0 +1,66 @@
+// The deploy pipeline's shared types. See README.md in this folder for the order of the steps and
+// the point of no return.
+import type { Config } from "../config.js";
+import type { MigrationStatus } from "../migrations/classify.js";
+import type { LocalMigration } from "../migrations/local-migrations.js";
+import type { PrismaCli } from "../prisma/prisma-cli.js";
+import type { PrismaRun } from "../prisma/run-prisma.js";
+import type { Snapshot, SnapshotProvider } from "../providers/types.js";
+import type { Progress } from "../ui/progress.js";
+
+export type StepName = "preflight" | "snapshot" | "rehearsal" | "deploy" | "post-verify";
+
+export type DeployOptions = {
+  rehearsal: boolean;
+  dryRun: boolean;
+  terminateConnections: boolean;
+  allowDestructive: boolean;
+  verbose: boolean;
+};
+
+/** One thing to undo at the end of the run (the rehearsal copy, the deploy lock), whatever happens. */
+export type Cleanup = { label: string; run(): Promise<void> };
+
+export type SnapshotInfo = Snapshot & { connectionString: string };
+
+export type DeployContext = {
+  config: Config;
+  options: DeployOptions;
+  databaseUrl: string;
+  prisma: PrismaCli;
+  provider: SnapshotProvider;
+  progress: Progress;
+  signal: AbortSignal;
+  confirm?: ((question: string) => Promise<boolean>) | undefined;
+  cleanups: Cleanup[];
+  /** Filled in by the steps as they run. */
+  state: DeployState;
+};
+
+export type DeployState = {
+  local: LocalMigration[];
+  /** Production's migrations as preflight found them. */
+  before?: MigrationStatus;
+  /** Production's migrations after the deploy (or after a failure past the point of no return). */
+  after?: MigrationStatus;
+  upToDate: boolean;
+  snapshot?: SnapshotInfo;
+  /** The rehearsal copy's schema fingerprint, which production must match after the deploy. */
+  rehearsalFingerprint?: string;
+  deployRun?: PrismaRun;
+  warnings: string[];
+  /** Extra facts steps attach to the report (lint findings, schema changes, …). */
+  extra: Record<string, unknown>;
+};
+
+export type StepOutcome = { status: "ok" | "skipped"; detail: string };
+
+export type Step = {
+  name: StepName;
+  title: string;
+  /** From this step on, production may have changed: a failure prints rollback instructions. */
+  changesProduction?: boolean;
+  run(ctx: DeployContext): Promise<StepOutcome>;
+};
+
+export type StepReport = { name: StepName; status: "ok" | "failed" | "skipped"; durationMs: number; detail: string };

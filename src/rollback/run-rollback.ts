@@ -1,0 +1,212 @@
+// `dbship rollback`: restore production from a snapshot (or to a point in time), keeping the
+// current state as a backup, after saying what will be discarded and getting a yes. Then check
+// that production really is the snapshot again: same migrations, same schema.
+import { DbshipError, EXIT } from "../errors.js";
+import { connect, databaseName, describeTarget } from "../infra/pg.js";
+import { acquireDeployLock, deployLockUrl } from "../pipeline/deploy-lock.js";
+import { openTarget } from "../providers/open-target.js";
+import { pointInTimeUnsupported } from "../providers/postgres.js";
+import type { RestoreResult, Snapshot, SnapshotProvider } from "../providers/types.js";
+import { appliedMigrations, ageOf, rowCounts } from "../snapshots/snapshot-facts.js";
+import type { Progress } from "../ui/progress.js";
+import { schemaFingerprint } from "../verify/fingerprint.js";
+import { readSchemaModel } from "../verify/schema-model.js";
+import { diffRowCounts, type TableDiscard } from "./discarded-writes.js";
+import { parseRestoreTime } from "./restore-time.js";
+
+export type RollbackCandidate = { name: string; id: string; createdAt: string; age: string; migrations: string[] };
+
+export type RollbackReport = {
+  command: "rollback";
+  ok: boolean;
+  exitCode: number;
+  target: string;
+  snapshot: { name: string; id: string; createdAt: string } | null;
+  toTime: string | null;
+  backup: { name: string; id: string; connectionString: string | null } | null;
+  discarded: TableDiscard[];
+  /** Migrations production had that it no longer has after the restore. */
+  migrationsUndone: string[];
+  migrationsNow: string[];
+  verified: { ledger: boolean; schema: boolean | null } | null;
+  candidates: RollbackCandidate[];
+  nextSteps: string[];
+  error: { code: string; message: string; hint: string | null } | null;
+};
+
+export type RollbackOptions = {
+  config?: string | undefined;
+  provider?: string | undefined;
+  to?: string | undefined;
+  toTime?: string | undefined;
+  yes?: boolean;
+  terminateConnections?: boolean;
+  /** Asks the person at the terminal; undefined when there is none. */
+  confirm?: ((question: string) => Promise<boolean>) | undefined;
+  progress: Progress;
+};
+
+export async function runRollback(options: RollbackOptions): Promise<RollbackReport> {
+  const { config, databaseUrl, provider } = await openTarget(options, {
+    terminateConnections: options.terminateConnections,
+    log: (line) => options.progress.info(line),
+  });
+  const report: RollbackReport = {
+    command: "rollback",
+    ok: false,
+    exitCode: EXIT.OK,
+    target: describeTarget(databaseUrl),
+    snapshot: null,
+    toTime: null,
+    backup: null,
+    discarded: [],
+    migrationsUndone: [],
+    migrationsNow: [],
+    verified: null,
+    candidates: [],
+    nextSteps: [],
+    error: null,
+  };
+  try {
+    if (!options.to && !options.toTime) {
+      report.candidates = await candidates(provider);
+      const error = new DbshipError("SNAPSHOT_NOT_CHOSEN", "choose what to restore: --to <snapshot> or --to-time <ISO-8601>", {
+        hint: report.candidates.length ? "The snapshots are listed above, newest first." : "There are no snapshots yet (dbship snapshot create makes one).",
+      });
+      return { ...report, exitCode: error.exitCode, error: error.toJSON() };
+    }
+    const time = options.toTime ? parseRestoreTime(options.toTime) : undefined;
+    const snapshot = options.to ? await requireSnapshot(provider, options.to) : undefined;
+    if (time && provider.name === "postgres") throw pointInTimeUnsupported();
+
+    options.progress.start("Taking the deploy lock");
+    const lock = await acquireDeployLock(deployLockUrl(config, databaseUrl), databaseName(databaseUrl), "rollback");
+    try {
+      options.progress.succeed("Deploy lock taken: no deploy can start during the restore");
+      const before = await appliedMigrations(databaseUrl);
+      let expected: { migrations: string[]; fingerprint: string } | undefined;
+      if (snapshot) {
+        options.progress.start(`Comparing production with ${snapshot.name}`);
+        const snapshotUrl = await provider.connectionString(snapshot);
+        const [productionSide, snapshotSide] = await Promise.all([readSide(databaseUrl), readSide(snapshotUrl)]);
+        report.discarded = diffRowCounts(productionSide.counts, snapshotSide.counts);
+        expected = { migrations: await appliedMigrations(snapshotUrl), fingerprint: snapshotSide.fingerprint };
+        report.snapshot = { name: snapshot.name, id: snapshot.id, createdAt: snapshot.createdAt };
+        options.progress.succeed(`Compared production with ${snapshot.name}`);
+      } else if (time) {
+        report.toTime = time.toISOString();
+      }
+      const backupName = await freeBackupName(provider, new Date());
+      const question = confirmationText(report, backupName, snapshot, time);
+      if (options.confirm) {
+        options.progress.pause();
+        if (!(await options.confirm(question))) throw new DbshipError("CONFIRMATION_REQUIRED", "rollback not confirmed", { hint: "Nothing was changed." });
+      } else if (!options.yes) {
+        throw new DbshipError("CONFIRMATION_REQUIRED", "rollback needs confirmation: pass --yes (there is no terminal to ask on)", {
+          hint: `Nothing was changed. What --yes would do:\n${question}`,
+        });
+      }
+      options.progress.start(snapshot ? `Restoring production from ${snapshot.name}` : `Restoring production to ${time?.toISOString()}`);
+      const restored: RestoreResult = await provider.restore(snapshot ? { snapshot: snapshot.name } : { time: time! }, backupName);
+      report.backup = { name: restored.backupName, id: restored.backupId, connectionString: restored.backupConnectionString ?? null };
+      options.progress.succeed(`Production restored; its previous state is kept as ${restored.backupName}`);
+
+      report.migrationsNow = await appliedMigrations(databaseUrl);
+      report.migrationsUndone = before.filter((name) => !report.migrationsNow.includes(name));
+      if (expected) {
+        const now = await readSide(databaseUrl, false);
+        report.verified = {
+          ledger: sameList(report.migrationsNow, expected.migrations),
+          schema: now.fingerprint === expected.fingerprint,
+        };
+        if (!report.verified.ledger || !report.verified.schema) {
+          throw new DbshipError("ROLLBACK_FAILED", `production was restored but does not match ${snapshot?.name}: ${!report.verified.ledger ? "migrations differ" : "schema differs"}`, {
+            hint: `Its state before the rollback is kept as ${restored.backupName}. Compare them before going on.`,
+          });
+        }
+      }
+      report.nextSteps = nextSteps(report);
+      report.ok = true;
+      return report;
+    } finally {
+      await lock.release();
+    }
+  } catch (error) {
+    if (!(error instanceof DbshipError)) throw error;
+    return { ...report, ok: false, exitCode: error.exitCode, error: error.toJSON() };
+  } finally {
+    await provider.close();
+  }
+}
+
+async function readSide(url: string, counts = true): Promise<{ counts: Map<string, number>; fingerprint: string }> {
+  const client = await connect(url, { applicationName: "dbship rollback" });
+  try {
+    return { counts: counts ? await rowCounts(client) : new Map(), fingerprint: schemaFingerprint(await readSchemaModel(client), "full") };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function candidates(provider: SnapshotProvider): Promise<RollbackCandidate[]> {
+  const snapshots = await provider.listSnapshots();
+  return Promise.all(
+    snapshots.map(async (snapshot) => ({
+      name: snapshot.name,
+      id: snapshot.id,
+      createdAt: snapshot.createdAt,
+      age: ageOf(snapshot.createdAt),
+      migrations: await appliedMigrations(await provider.connectionString(snapshot)).catch(() => []),
+    })),
+  );
+}
+
+async function requireSnapshot(provider: SnapshotProvider, nameOrId: string): Promise<Snapshot> {
+  const snapshot = await provider.findSnapshot(nameOrId);
+  if (snapshot) return snapshot;
+  const names = (await provider.listSnapshots()).slice(0, 5).map((s) => s.name);
+  throw new DbshipError("SNAPSHOT_NOT_FOUND", `no snapshot named ${nameOrId}`, {
+    hint: names.length ? `Snapshots of this production: ${names.join(", ")}${names.length === 5 ? ", … (dbship snapshot list)" : ""}` : "This production has no snapshots (dbship snapshot list).",
+  });
+}
+
+/** pre-rollback-YYYYMMDD-HHMMSS (UTC), with -2, -3… when taken. */
+async function freeBackupName(provider: SnapshotProvider, at: Date): Promise<string> {
+  const iso = at.toISOString();
+  const base = `pre-rollback-${iso.slice(0, 10).replace(/-/g, "")}-${iso.slice(11, 19).replace(/:/g, "")}`;
+  const taken = new Set((await provider.listSnapshots()).map((s) => s.name));
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? base : `${base}-${n}`;
+    if (!taken.has(name)) return name;
+  }
+}
+
+function confirmationText(report: RollbackReport, backupName: string, snapshot: Snapshot | undefined, time: Date | undefined): string {
+  const lines = [
+    snapshot
+      ? `Replace production (${report.target}) with snapshot ${snapshot.name} taken ${snapshot.createdAt} (${ageOf(snapshot.createdAt)} ago)?`
+      : `Restore production (${report.target}) to ${time?.toISOString()}?`,
+    `  production's current state is kept as ${backupName}`,
+  ];
+  const lost = report.discarded.filter((table) => table.difference !== 0);
+  if (lost.length) {
+    lines.push("  writes made since the snapshot will be discarded from production (they stay readable in the backup):");
+    for (const table of lost) lines.push(`    ${table.table}: ${table.production} rows now, ${table.snapshot} in the snapshot (${table.difference > 0 ? "+" : ""}${table.difference})`);
+  } else if (snapshot) {
+    lines.push("  row counts are the same in production and the snapshot");
+  }
+  return lines.join("\n");
+}
+
+function nextSteps(report: RollbackReport): string[] {
+  const steps: string[] = [];
+  if (report.migrationsUndone.length) {
+    steps.push(`Production no longer has: ${report.migrationsUndone.join(", ")}. Fix them in the migrations folder, then run dbship deploy again.`);
+  }
+  steps.push(`The state from just before the rollback is kept as ${report.backup?.name}; drop it when you no longer need it.`);
+  return steps;
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((value, index) => value === b[index]);
+}

@@ -1,0 +1,54 @@
+// Human rendering of errors and reports. Errors are rendered once, at the top of the output.
+import chalk from "chalk";
+import type { Report } from "../pipeline/report.js";
+import { presentUrl, type SecretPolicy } from "./secrets.js";
+
+export function renderError(error: { code: string; message: string; hint?: string | null | undefined }): string {
+  const lines = [`${chalk.red("✖")} ${chalk.bold(error.message)} ${chalk.dim(`[${error.code}]`)}`];
+  if (error.hint) lines.push(...error.hint.split("\n").map((line) => `  ${line}`));
+  return lines.join("\n");
+}
+
+export function renderWarnings(warnings: string[]): string[] {
+  return warnings.map((warning) => `${chalk.yellow("!")} ${warning}`);
+}
+
+export function renderDeployReport(report: Report, policy: SecretPolicy): string {
+  const lines: string[] = [];
+  if (report.error) lines.push(renderError(report.error), "");
+  lines.push(...renderWarnings(report.warnings));
+  if (report.rollback) {
+    const advice = report.rollback;
+    lines.push(
+      chalk.bold("Production may be partly migrated. To put it back as it was before this deploy:"),
+      `  failed step:      ${advice.failedStep}`,
+      `  database error:   ${advice.databaseError}`,
+      `  snapshot:         ${advice.snapshot.name} (id ${advice.snapshot.id}, taken ${advice.snapshot.createdAt})`,
+      `  connection:       ${presentUrl(advice.connectionString, policy)}`,
+      "",
+      `  restore:          ${chalk.cyan(advice.command)}`,
+      `  or:               ${advice.alternative}`,
+    );
+    if (advice.resolve.length) {
+      lines.push("  to fix forward instead, undo the failed migration's partial changes by hand, then mark it rolled back:");
+      lines.push(...advice.resolve.map((line) => `                    ${line}`));
+    }
+    const changes = report.productionChanges as string[] | undefined;
+    if (changes?.length) {
+      lines.push("  production changed since the snapshot (the restore undoes these):");
+      lines.push(...changes.map((change) => `    - ${change}`));
+    }
+  } else if (report.ok) {
+    const applied = report.migrations.applied;
+    if (applied.length === 0) lines.push(`${chalk.green("✔")} Production is up to date: nothing to deploy, no snapshot taken.`);
+    else lines.push(`${chalk.green("✔")} Deployed ${applied.length} migration(s): ${applied.join(", ")}`);
+    if (report.snapshot) {
+      lines.push(`  snapshot ${report.snapshot.name} is kept; to go back: ${chalk.cyan(`dbship rollback --to ${report.snapshot.name}`)}`);
+    }
+    if (report.dryRun) lines.push(`  dry run: nothing was changed. Pending: ${report.migrations.pending.join(", ") || "none"}`);
+  } else if (report.error && !report.rollback) {
+    const changed = report.steps.some((step) => step.status === "ok" && step.name === "deploy");
+    if (!changed) lines.push(chalk.dim("Nothing was changed in production."));
+  }
+  return lines.join("\n");
+}
