@@ -51,7 +51,14 @@ export async function createProduction(options: ProductionOptions = {}): Promise
     async cleanup() {
       await project.cleanup();
       await db.drop();
-      const leftovers = await query<{ datname: string }>(adminUrl(), "SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [prefix]);
+      // Snapshots, rehearsal copies and pre-rollback backups of this production.
+      const leftovers = await query<{ datname: string }>(
+        adminUrl(),
+        `SELECT datname FROM pg_database
+          WHERE starts_with(datname, $1) OR starts_with(datname, $2)
+             OR shobj_description(oid, 'pg_database') LIKE $3`,
+        [prefix, `dbship-scratch-${db.name}`, `%"source":"${db.name}"%`],
+      );
       for (const { datname } of leftovers) await query(adminUrl(), `DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     },
   };
