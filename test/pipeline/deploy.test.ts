@@ -129,4 +129,26 @@ describe("dbship deploy", () => {
     const columns = await query(prod.db.url, "SELECT column_name FROM information_schema.columns WHERE table_name = 'moments' AND column_name = 'subtitle'");
     expect(columns).toHaveLength(1);
   });
+
+  it("--json prints exactly one JSON document matching the contract, with progress on stderr", async () => {
+    prod = await createProduction();
+    const result = await prod.dbship(["deploy", "--json"]);
+    expect(result.exitCode).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(Object.keys(report)).toEqual(expect.arrayContaining(["command", "ok", "exitCode", "steps", "migrations", "snapshot", "rollback", "error"]));
+    expect(report).toMatchObject({ command: "deploy", ok: true, exitCode: 0, rollback: null, error: null });
+    expect(report.steps.map((step: { name: string }) => step.name)).toEqual(["preflight", "snapshot", "rehearsal", "deploy", "post-verify"]);
+    for (const step of report.steps) {
+      expect(step).toEqual({ name: expect.any(String), status: "ok", durationMs: expect.any(Number), detail: expect.any(String) });
+    }
+    expect(report.migrations).toEqual({ applied: ["0002_moment_title_length"], pending: [], failed: [], modified: [], missing: [] });
+    expect(report.snapshot).toEqual({
+      name: expect.stringMatching(new RegExp(`^${prod.prefix}\\d{8}-\\d{6}$`)),
+      id: expect.stringMatching(/^\d+$/),
+      createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      // stdout is not a terminal and --show-secrets was not given: masked.
+      connectionString: expect.stringMatching(/^postgresql:\/\/postgres:\*\*\*\*@127\.0\.0\.1:\d+\//),
+    });
+    expect(result.stderr).toContain("Preflight");
+  });
 });
