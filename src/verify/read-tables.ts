@@ -134,7 +134,7 @@ function foreignKeyModel(row: ConstraintRow): ForeignKeyModel {
   return {
     name: row.name,
     columns: row.columns,
-    referencedTable: qualified(row.ref_schema ?? "?", row.ref_table ?? "?"),
+    referencedTable: qualified(row.ref_schema ?? "?", row.ref_table ?? "?", true),
     referencedColumns: row.ref_columns,
     onDelete: ACTIONS[row.on_delete] ?? "NO ACTION",
     onUpdate: ACTIONS[row.on_update] ?? "NO ACTION",

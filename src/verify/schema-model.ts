@@ -41,6 +41,7 @@ export type ReferentialAction = "NO ACTION" | "RESTRICT" | "CASCADE" | "SET NULL
 export type ForeignKeyModel = {
   name: string;
   columns: string[];
+  /** As SQL names it: `authors`, `"User"`, `app.authors`. */
   referencedTable: string;
   referencedColumns: string[];
   onDelete: ReferentialAction;

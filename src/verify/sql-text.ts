@@ -83,7 +83,11 @@ function render(tokens: Token[]): string {
   return tokens.map((token, index) => (index > 0 && token.space ? " " : "") + token.text).join("");
 }
 
-const CAST_STOP_WORDS = new Set(["and", "or", "not", "is", "in", "like", "ilike", "similar", "between", "at", "collate", "escape", "isnull", "notnull", "overlaps"]);
+// Words that end a type name after `::` (they start the next part of the expression).
+const CAST_STOP_WORDS = new Set([
+  ...["and", "or", "not", "is", "in", "like", "ilike", "similar", "between"],
+  ...["at", "collate", "escape", "isnull", "notnull", "overlaps"],
+]);
 
 /** Index just past the type name that starts at `start` (after a `::`). */
 function typeNameEnd(tokens: Token[], start: number): number {
