@@ -53,7 +53,13 @@ function parsePieces(source: SourceText, firstError: unknown): ParsedMigration {
       try {
         statements.push(...toStatements(parseSync(text).stmts ?? [], piece, from));
       } catch (error) {
-        problems.push({ at: from + errorIndex(piece, error), message: errorMessage(error), text: text.trim() });
+        // The whole-file error saw the real `;` ("at or near ;"); the piece only sees its end.
+        const first = firstAt >= from && firstAt <= cut;
+        problems.push({
+          at: first ? firstAt : from + errorIndex(piece, error),
+          message: errorMessage(first ? firstError : error),
+          text: text.trim(),
+        });
       }
     }
     from = cut + 1;
