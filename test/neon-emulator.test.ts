@@ -4,7 +4,7 @@
 import { EndpointType, type Api } from "@neondatabase/api-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startNeonEmulator, type NeonEmulator, type NeonEmulatorOptions } from "./support/neon-emulator/index.js";
-import { apiFor, connectError, failure, waitForOperations } from "./support/neon-emulator/testing.js";
+import { apiFor, connectError, failure, openSession, waitForOperations } from "./support/neon-emulator/testing.js";
 import { adminUrl, query, withClient } from "./support/postgres.js";
 
 const emulators: NeonEmulator[] = [];
@@ -323,6 +323,286 @@ describe("creating a branch", () => {
     await waitForOperations(api, neon, data.operations);
     const child = await failure(api.createProjectBranch(neon.projectId, { branch: { parent_id: data.branch.id } }));
     expect(child.status).toBe(400);
+  });
+});
+
+describe("listing, updating and deleting branches", () => {
+  it("lists with substring search over name and id, sorting, limit and cursor, and the annotations map", async () => {
+    const { neon, api } = await emulator();
+    for (const name of ["pre-migration-1", "pre-migration-2", "feature-x"]) {
+      const { data } = await api.createProjectBranch(neon.projectId, {
+        branch: { name },
+        annotation_value: name === "feature-x" ? { "github-ref": "x" } : undefined,
+      } as never);
+      await waitForOperations(api, neon, data.operations);
+    }
+    const all = (await api.listProjectBranches({ projectId: neon.projectId })).data;
+    expect(all.branches).toHaveLength(4);
+    expect(all.pagination).toBeUndefined();
+    const feature = all.branches.find((branch) => branch.name === "feature-x")!;
+    expect(all.annotations[feature.id]?.value).toEqual({ "github-ref": "x" });
+
+    const search = await api.listProjectBranches({ projectId: neon.projectId, search: "MIGRATION" });
+    expect(search.data.branches.map((branch) => branch.name).sort()).toEqual(["pre-migration-1", "pre-migration-2"]);
+    const byId = await api.listProjectBranches({ projectId: neon.projectId, search: feature.id.slice(3, 12) });
+    expect(byId.data.branches.map((branch) => branch.id)).toContain(feature.id);
+
+    const names: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = (
+        await api.listProjectBranches({ projectId: neon.projectId, sort_by: "name", sort_order: "asc", limit: 3, cursor })
+      ).data;
+      names.push(...page.branches.map((branch) => branch.name));
+      expect(page.pagination).toMatchObject({ sort_by: "name", sort_order: "asc" });
+      cursor = page.pagination?.next;
+    } while (cursor);
+    expect(names).toEqual(["feature-x", "main", "pre-migration-1", "pre-migration-2"]);
+    expect((await api.countProjectBranches({ projectId: neon.projectId, search: "pre-" })).data.count).toBe(2);
+  });
+
+  it("renames (409 on a clash), sets and clears expires_at, and refuses expiry on the default branch", async () => {
+    const { neon, api } = await emulator();
+    const a = await branchOf(neon, api, "a");
+    await branchOf(neon, api, "b");
+    const clash = await failure(api.updateProjectBranch(neon.projectId, a.branch.id, { branch: { name: "b" } }));
+    expect(clash.status).toBe(409);
+    const renamed = await api.updateProjectBranch(neon.projectId, a.branch.id, { branch: { name: "a2" } });
+    expect(renamed.data).toMatchObject({ branch: { id: a.branch.id, name: "a2" }, operations: [] });
+    const soon = new Date(Date.now() + 86400_000).toISOString().replace(/\.\d+Z$/, "Z");
+    const expiring = await api.updateProjectBranch(neon.projectId, a.branch.id, { branch: { expires_at: soon } });
+    expect(expiring.data.branch.expires_at).toBe(soon);
+    const cleared = await api.updateProjectBranch(neon.projectId, a.branch.id, { branch: { expires_at: null } });
+    expect(cleared.data.branch.expires_at).toBeUndefined();
+    const onDefault = api.updateProjectBranch(neon.projectId, neon.defaultBranchId, { branch: { expires_at: soon } });
+    expect((await failure(onDefault)).status).toBe(400);
+  });
+
+  it("deletes a branch and its database (200 with operations), answers 204 the second time", async () => {
+    const { neon, api } = await emulator();
+    const data = await branchOf(neon, api, "doomed");
+    const physical = neon.physicalDatabaseName(data.branch.id);
+    const uri = data.connection_uris![0]!.connection_uri;
+    const session = await openSession(uri);
+    const deleted = await api.deleteProjectBranch({ projectId: neon.projectId, branchId: data.branch.id });
+    expect(deleted.status).toBe(200);
+    expect(deleted.data.branch.id).toBe(data.branch.id);
+    expect(deleted.data.operations.map((op) => op.action)).toEqual(["suspend_compute", "delete_timeline"]);
+    await waitForOperations(api, neon, deleted.data.operations);
+    // Its sessions are gone with it.
+    await expect(session.query("SELECT 1")).rejects.toThrow();
+    await session.end().catch(() => undefined);
+    expect(await query(adminUrl(), "SELECT 1 FROM pg_database WHERE datname = $1", [physical])).toEqual([]);
+    const again = await api.deleteProjectBranch({ projectId: neon.projectId, branchId: data.branch.id });
+    expect(again.status).toBe(204);
+    expect(again.data).toBe("");
+    expect((await failure(api.getProjectBranch(neon.projectId, data.branch.id))).status).toBe(404);
+    expect((await api.listProjectBranchEndpoints(neon.projectId, neon.defaultBranchId)).data.endpoints).toHaveLength(1);
+  });
+
+  it("refuses to delete the default branch and any branch with children (422)", async () => {
+    const { neon, api } = await emulator();
+    const parent = await branchOf(neon, api, "parent");
+    await branchOf(neon, api, "child", parent.branch.id);
+    const refused = await failure(api.deleteProjectBranch({ projectId: neon.projectId, branchId: parent.branch.id }));
+    expect(refused).toMatchObject({
+      status: 422,
+      body: { message: `cannot delete branch that has children: ${parent.branch.id}` },
+    });
+    const main = await failure(api.deleteProjectBranch({ projectId: neon.projectId, branchId: neon.defaultBranchId }));
+    expect(main.status).toBe(422);
+  });
+});
+
+describe("restoring a branch", () => {
+  it("restores production from a snapshot's head: same id, endpoint and URI, new data, old data preserved, lineage rewritten", async () => {
+    const { neon, api } = await emulator();
+    const prodUri = await productionUri(neon, api);
+    await query(prodUri, "CREATE TABLE moment (title text); INSERT INTO moment VALUES ('v1')");
+    const snapshot = await branchOf(neon, api, "pre-migration-1");
+    const other = await branchOf(neon, api, "dev");
+    await query(prodUri, "ALTER TABLE moment ADD COLUMN broken int; INSERT INTO moment VALUES ('v2', 1)");
+    const endpointBefore = (await api.listProjectBranchEndpoints(neon.projectId, neon.defaultBranchId)).data.endpoints[0];
+
+    const session = await openSession(prodUri);
+    const { data, status } = await api.restoreProjectBranch(neon.projectId, neon.defaultBranchId, {
+      source_branch_id: snapshot.branch.id,
+      preserve_under_name: "main-before-restore",
+    });
+    expect(status).toBe(200);
+    expect(data.branch).toMatchObject({
+      id: neon.defaultBranchId,
+      name: "main",
+      current_state: "resetting",
+      pending_state: "ready",
+      parent_id: snapshot.branch.id,
+    });
+    expect(data.branch.last_reset_at).toBeDefined();
+    expect(data.operations.map((op) => op.action)).toEqual(["suspend_compute", "create_branch", "delete_timeline"]);
+    // Open sessions were dropped, and connecting before the operations finish fails.
+    await expect(session.query("SELECT 1")).rejects.toThrow();
+    await session.end().catch(() => undefined);
+    expect(await connectError(prodUri)).toMatch(/not currently accepting connections/);
+    await waitForOperations(api, neon, data.operations);
+
+    expect(await productionUri(neon, api)).toBe(prodUri);
+    expect((await api.listProjectBranchEndpoints(neon.projectId, neon.defaultBranchId)).data.endpoints[0]?.id).toBe(
+      endpointBefore?.id,
+    );
+    expect((await api.getProjectBranch(neon.projectId, neon.defaultBranchId)).data.branch.current_state).toBe("ready");
+    expect((await query(prodUri, "SELECT * FROM moment")).map((row) => row.title)).toEqual(["v1"]);
+
+    const branches = (await api.listProjectBranches({ projectId: neon.projectId })).data.branches;
+    const byName = Object.fromEntries(branches.map((branch) => [branch.name, branch]));
+    const backup = byName["main-before-restore"]!;
+    expect(backup.parent_id).toBeUndefined();
+    expect(byName["pre-migration-1"]?.parent_id).toBe(backup.id);
+    expect(byName.dev?.parent_id).toBe(backup.id);
+    expect(byName.main?.parent_id).toBe(snapshot.branch.id);
+    expect(
+      (await query(neon.branchDatabaseUrl(backup.id), "SELECT title FROM moment ORDER BY title")).map((row) => row.title),
+    ).toEqual(["v1", "v2"]);
+    // The source and the backup now have children: Neon refuses to delete them.
+    for (const id of [snapshot.branch.id, backup.id]) {
+      const refused = await failure(api.deleteProjectBranch({ projectId: neon.projectId, branchId: id }));
+      expect(refused).toMatchObject({ status: 422, body: { message: `cannot delete branch that has children: ${id}` } });
+    }
+    expect(other.branch.id).toBeDefined();
+  });
+
+  it("validates the request: 400 without source, 404 unknown source, 422 children without preserve_under_name, 409 taken name", async () => {
+    const { neon, api } = await emulator();
+    const snap = await branchOf(neon, api, "snap");
+    const restore = (body: object) => api.restoreProjectBranch(neon.projectId, neon.defaultBranchId, body as never);
+    expect((await failure(restore({}))).status).toBe(400);
+    expect((await failure(restore({ source_branch_id: "br-no-such-00000000" }))).status).toBe(404);
+    expect(await failure(restore({ source_branch_id: snap.branch.id }))).toMatchObject({
+      status: 422,
+      body: { message: "Branch has children, preserve_under_name is required" },
+    });
+    expect((await failure(restore({ source_branch_id: snap.branch.id, preserve_under_name: "snap" }))).status).toBe(409);
+    expect((await failure(restore({ source_branch_id: neon.defaultBranchId, preserve_under_name: "x" }))).status).toBe(400);
+    const now = new Date().toISOString();
+    expect((await failure(restore({ source_branch_id: neon.defaultBranchId, source_timestamp: now }))).status).toBe(422);
+    const both = restore({ source_branch_id: neon.defaultBranchId, source_timestamp: now, source_lsn: "0/1", preserve_under_name: "x" });
+    expect((await failure(both)).status).toBe(400);
+    // Nothing happened.
+    expect((await api.listProjectBranches({ projectId: neon.projectId })).data.branches).toHaveLength(2);
+  });
+
+  it("restores a root branch to a point in time from recorded history; both branches end up roots", async () => {
+    const { neon, api } = await emulator();
+    const prodUri = await productionUri(neon, api);
+    await query(prodUri, "CREATE TABLE moment (title text); INSERT INTO moment VALUES ('v1')");
+    const good = await neon.recordHistory();
+    await query(prodUri, "INSERT INTO moment VALUES ('v2')");
+    await neon.recordHistory();
+    const { data } = await api.restoreProjectBranch(neon.projectId, neon.defaultBranchId, {
+      source_branch_id: neon.defaultBranchId,
+      source_timestamp: new Date(good.getTime() + 1).toISOString(),
+      preserve_under_name: "main-pitr-backup",
+    });
+    await waitForOperations(api, neon, data.operations);
+    expect(data.branch).toMatchObject({ id: neon.defaultBranchId, current_state: "resetting" });
+    expect((await query(prodUri, "SELECT title FROM moment")).map((row) => row.title)).toEqual(["v1"]);
+    const branches = (await api.listProjectBranches({ projectId: neon.projectId })).data.branches;
+    const backup = branches.find((branch) => branch.name === "main-pitr-backup")!;
+    expect(backup.parent_id).toBeUndefined();
+    expect(branches.find((branch) => branch.id === neon.defaultBranchId)?.parent_id).toBeUndefined();
+    expect((await query(neon.branchDatabaseUrl(backup.id), "SELECT count(*)::int AS n FROM moment"))[0]?.n).toBe(2);
+  });
+
+  it("refuses point-in-time restores outside the window, in the future, and on a branch that is no longer a root", async () => {
+    const { neon, api } = await emulator({ historyRetentionSeconds: 60 });
+    const pitr = (at: Date) =>
+      api.restoreProjectBranch(neon.projectId, neon.defaultBranchId, {
+        source_branch_id: neon.defaultBranchId,
+        source_timestamp: at.toISOString(),
+        preserve_under_name: `backup-${at.getTime()}`,
+      });
+    expect((await failure(pitr(new Date(Date.now() - 3600_000)))).status).toBe(400);
+    expect((await failure(pitr(new Date(Date.now() + 3600_000)))).status).toBe(400);
+    const snap = await branchOf(neon, api, "snap");
+    const { data } = await api.restoreProjectBranch(neon.projectId, neon.defaultBranchId, {
+      source_branch_id: snap.branch.id,
+      preserve_under_name: "main-old",
+    });
+    await waitForOperations(api, neon, data.operations);
+    const notRoot = await failure(pitr(new Date()));
+    expect(notRoot.status).toBe(400);
+    expect((notRoot.body as { message: string }).message).toMatch(/root/);
+  });
+});
+
+describe("fault injection and the request log", () => {
+  it("injects 429 with Retry-After, 5xx and 423 as GeneralError bodies, then behaves normally", async () => {
+    const { neon, api } = await emulator();
+    neon.inject("listProjectBranches", { type: "status", status: 429, retryAfter: 2 });
+    neon.inject("listProjectBranches", { type: "status", status: 503 });
+    neon.inject("createProjectBranch", { type: "status", status: 423 });
+    neon.inject("*", { type: "status", status: 500 }, { method: "GET" });
+    const limited = await failure(api.listProjectBranches({ projectId: neon.projectId }));
+    expect(limited).toMatchObject({ status: 429, headers: { "retry-after": "2" }, body: GENERAL_ERROR });
+    expect((await failure(api.listProjectBranches({ projectId: neon.projectId }))).status).toBe(503);
+    expect((await failure(api.createProjectBranch(neon.projectId, { branch: { name: "x" } }))).body).toMatchObject({
+      message: "project already has running operations, scheduling of new ones is prohibited",
+    });
+    expect((await failure(api.getProject(neon.projectId))).status).toBe(500);
+    expect(neon.pendingFaults()).toBe(0);
+    expect((await api.listProjectBranches({ projectId: neon.projectId })).data.branches).toHaveLength(1);
+    expect(neon.requests.map((entry) => [entry.route, entry.status, entry.fault ?? null])).toEqual([
+      ["listProjectBranches", 429, "status"],
+      ["listProjectBranches", 503, "status"],
+      ["createProjectBranch", 423, "status"],
+      ["getProject", 500, "status"],
+      ["listProjectBranches", 200, null],
+    ]);
+    expect(neon.countRequests("listProjectBranches", "GET")).toBe(3);
+  });
+
+  it("delays an answer past the client's timeout; the request is still applied", async () => {
+    const { neon } = await emulator();
+    neon.inject("createProjectBranch", { type: "delay", ms: 1500 });
+    const impatient = apiFor(neon, { timeout: 300 });
+    const error = await impatient.createProjectBranch(neon.projectId, { branch: { name: "late" } }).catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe("ECONNABORTED");
+    expect((error as { response?: unknown }).response).toBeUndefined();
+    for (;;) {
+      const branches = (await apiFor(neon).listProjectBranches({ projectId: neon.projectId })).data.branches;
+      if (branches.some((branch) => branch.name === "late")) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+
+  it("applies a request and drops its response", async () => {
+    const { neon, api } = await emulator();
+    neon.inject("createProjectBranch", { type: "drop-response" });
+    const error = await api.createProjectBranch(neon.projectId, { branch: { name: "lost" } }).catch((e: unknown) => e);
+    expect((error as { isAxiosError?: boolean }).isAxiosError).toBe(true);
+    expect((error as { response?: unknown }).response).toBeUndefined();
+    const branches = (await api.listProjectBranches({ projectId: neon.projectId })).data.branches;
+    expect(branches.map((branch) => branch.name)).toContain("lost");
+    expect(neon.requests[0]).toMatchObject({ route: "createProjectBranch", status: 201, dropped: true });
+  });
+
+  it("makes an operation end failed: the branch never becomes ready nor connectable", async () => {
+    const { neon, api } = await emulator();
+    neon.inject("createProjectBranch", { type: "fail-operation", action: "start_compute" });
+    const { data } = await api.createProjectBranch(neon.projectId, {
+      branch: { name: "broken" },
+      endpoints: [{ type: EndpointType.ReadWrite }],
+    });
+    const ops = await waitForOperations(api, neon, data.operations);
+    expect(ops.map((op) => [op.action, op.status])).toEqual([
+      ["create_branch", "finished"],
+      ["start_compute", "failed"],
+    ]);
+    expect(ops[1]?.error).toEqual(expect.any(String));
+    expect((await api.getProjectBranch(neon.projectId, data.branch.id)).data.branch.current_state).toBe("init");
+    expect(await connectError(data.connection_uris![0]!.connection_uri)).toMatch(/not currently accepting connections/);
+    // A failed operation is terminal: the project is not locked by it.
+    const deleted = await api.deleteProjectBranch({ projectId: neon.projectId, branchId: data.branch.id });
+    expect(deleted.status).toBe(200);
   });
 });
 

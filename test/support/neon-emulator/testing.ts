@@ -53,3 +53,14 @@ export async function connectError(url: string): Promise<string | undefined> {
     await client.end().catch(() => undefined);
   }
 }
+
+/** A session that the emulator may terminate (restore, delete): its errors are expected. */
+export async function openSession(url: string): Promise<pg.Client & { terminated: () => boolean }> {
+  const client = new pg.Client({ connectionString: url });
+  let terminated = false;
+  client.on("error", () => {
+    terminated = true;
+  });
+  await client.connect();
+  return Object.assign(client, { terminated: () => terminated });
+}
