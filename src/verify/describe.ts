@@ -1,6 +1,6 @@
 // How schema objects read in difference messages: close to the SQL that creates them, with
 // the short type names people write (varchar(200), timestamptz(3)).
-import type { ColumnModel, ForeignKeyModel, IndexModel, NotComparedKind, PrimaryKeyModel, TableModel } from "./schema-model.js";
+import type { ColumnModel, ForeignKeyModel, IndexModel, NotComparedKind, NotComparedObject, PrimaryKeyModel, TableModel } from "./schema-model.js";
 import { displayType, ident, qualified } from "./sql-text.js";
 
 export function tableName(table: Pick<TableModel, "schema" | "name">): string {
@@ -98,4 +98,16 @@ const NOT_COMPARED_NOUNS: Record<NotComparedKind, string> = {
 
 export function notComparedNoun(kind: NotComparedKind): string {
   return NOT_COMPARED_NOUNS[kind];
+}
+
+/**
+ * One line for a warning about an object that was not compared, e.g.
+ * `check constraint moments_title_length on moments: CHECK (char_length(title) <= 200)`.
+ * Long or multi-line definitions (functions, views) are left out: the name says which one.
+ */
+export function describeNotCompared(object: NotComparedObject): string {
+  if (object.kind === "table-option") return `table ${object.name}: ${object.definition}`;
+  const subject = `${notComparedNoun(object.kind)} ${object.name}${object.table ? ` on ${object.table}` : ""}`;
+  const short = object.definition.length <= 160 && !object.definition.includes("\n");
+  return short ? `${subject}: ${object.definition}` : subject;
 }

@@ -210,11 +210,22 @@ export async function readTables(
   const constraintByIndex = new Map<string, ConstraintRow>();
   for (const row of constraints.rows) if (row.type !== "f") constraintByIndex.set(row.index_oid, row);
 
+  const byTable = <T extends { oid: string }>(rows: T[]) => {
+    const grouped = new Map<string, T[]>();
+    for (const row of rows) {
+      const list = grouped.get(row.oid);
+      if (list) list.push(row);
+      else grouped.set(row.oid, [row]);
+    }
+    return (table: TableRow) => grouped.get(table.oid) ?? [];
+  };
+  const columnsOf = byTable(columns.rows);
+  const constraintsOf = byTable(constraints.rows);
+  const indexesOf = byTable(indexes.rows);
   const tables = tableRows.map((table): TableModel => {
-    const own = <T extends { oid: string }>(rows: T[]) => rows.filter((row) => row.oid === table.oid);
-    const pk = own(constraints.rows).find((row) => row.type === "p");
+    const pk = constraintsOf(table).find((row) => row.type === "p");
     const tableIndexes: IndexModel[] = [];
-    for (const row of own(indexes.rows)) {
+    for (const row of indexesOf(table)) {
       const constraint = constraintByIndex.get(row.index_oid);
       // The primary key is modelled on its own; an exclusion constraint is not something Prisma models.
       if (constraint?.type === "p" || constraint?.type === "x") continue;
@@ -224,10 +235,10 @@ export async function readTables(
     return {
       schema: table.schema,
       name: table.name,
-      columns: own(columns.rows).map(columnModel).sort((a, b) => byText(a.name, b.name)),
+      columns: columnsOf(table).map(columnModel).sort((a, b) => byText(a.name, b.name)),
       primaryKey: pk ? { name: pk.name, columns: pk.columns } : null,
       indexes: tableIndexes.sort((a, b) => byText(a.name, b.name)),
-      foreignKeys: own(constraints.rows)
+      foreignKeys: constraintsOf(table)
         .filter((row) => row.type === "f")
         .map(foreignKeyModel)
         .sort((a, b) => byText(a.name, b.name)),

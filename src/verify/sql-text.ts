@@ -38,6 +38,16 @@ export function displayType(type: string): string {
   return type;
 }
 
+/** 1.50 → 1.5, 0.0 → 0, .5 → 0.5: the same number however it was written. */
+function canonicalNumber(text: string): string {
+  const match = /^(-?)(\d*)\.(\d*)$/.exec(text);
+  if (!match) return text;
+  const [, sign, whole, fraction] = match;
+  const digits = fraction!.replace(/0+$/, "");
+  const result = `${whole || "0"}${digits ? `.${digits}` : ""}`;
+  return result === "0" ? result : `${sign}${result}`;
+}
+
 function tokenize(sql: string): Token[] | undefined {
   const tokens: Token[] = [];
   let i = 0;
@@ -60,7 +70,7 @@ function tokenize(sql: string): Token[] | undefined {
     else if ((match = /^[()[\],.;]/.exec(rest))) kind = "punct";
     else if ((match = /^[+\-*/<>=~!@#%^&|`?]+/.exec(rest))) kind = "op";
     else return undefined; // something this tokenizer does not know ($-quotes): leave the text as is
-    tokens.push({ kind, text: match[0], space });
+    tokens.push({ kind, text: kind === "number" ? canonicalNumber(match[0]) : match[0], space });
     space = false;
     i += match[0].length;
   }
@@ -72,7 +82,7 @@ function tokenize(sql: string): Token[] | undefined {
     const prev = merged.at(-1);
     const operandPosition = !prev || prev.kind === "op" || prev.kind === "cast" || ["(", "[", ","].includes(prev.text);
     if (token.kind === "op" && token.text === "-" && next?.kind === "number" && !next.space && operandPosition) {
-      merged.push({ kind: "number", text: `-${next.text}`, space: token.space });
+      merged.push({ kind: "number", text: canonicalNumber(`-${next.text}`), space: token.space });
       j++;
     } else merged.push(token);
   }
@@ -234,7 +244,7 @@ export function normaliseDefault(expression: string, columnType: string): string
       // '5' → 5 (the column's type decides what the value is; '5' and 5 give the same one)
       const value = stringValue(token);
       if (value !== undefined && tokens[i + 1]?.kind !== "cast" && /^-?\d+(\.\d+)?$/.test(value)) {
-        tokens[i] = { kind: "number", text: value, space: token.space };
+        tokens[i] = { kind: "number", text: canonicalNumber(value), space: token.space };
         changed = true;
         break;
       }

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { describeNotCompared } from "../../src/verify/describe.js";
 import { schemaFingerprint } from "../../src/verify/fingerprint.js";
 import { diffSchemas } from "../../src/verify/schema-diff.js";
 import { readSchemaModel } from "../../src/verify/schema-model.js";
@@ -142,6 +143,18 @@ describe("readSchemaModel", () => {
     expect(byName.moments_touch).toBe("CREATE TRIGGER moments_touch BEFORE UPDATE ON moments FOR EACH ROW EXECUTE FUNCTION touch()");
     expect(byName.moments_read).toBe("AS PERMISSIVE FOR SELECT TO PUBLIC USING (true)");
     expect(byName.moments).toBe("ROW LEVEL SECURITY");
+    // The lines `dbship baseline` can print as warnings.
+    expect(model.notCompared.map(describeNotCompared)).toEqual([
+      "check constraint moments_title_length on moments: CHECK (char_length(title) <= 200)",
+      "domain positive: integer CHECK (VALUE > 0)",
+      expect.stringMatching(/^extension citext: version [\d.]+ in schema public$/),
+      "function touch()",
+      "policy moments_read on moments: AS PERMISSIVE FOR SELECT TO PUBLIC USING (true)",
+      "sequence invoice_numbers: AS bigint START 1000 INCREMENT 1 MINVALUE 1 MAXVALUE 9223372036854775807 CACHE 1",
+      "table moments: ROW LEVEL SECURITY",
+      "trigger moments_touch on moments: CREATE TRIGGER moments_touch BEFORE UPDATE ON moments FOR EACH ROW EXECUTE FUNCTION touch()",
+      "view recent_moments",
+    ]);
   });
 
   it("reads only the schemas asked for and names tables outside public with their schema", async () => {

@@ -29,6 +29,10 @@ describe("normaliseDefault", () => {
     ["nextval('\"User_id_seq\"'::regclass)", "integer", "nextval('\"User_id_seq\"')"],
     ["gen_random_uuid()", "uuid", "gen_random_uuid()"],
     ["'1 day'::interval", "interval", "'1 day'"],
+    ["1.50", "numeric", "1.5"],
+    ["'1.50'::numeric", "numeric(10,2)", "1.5"],
+    ["0.0", "double precision", "0"],
+    ["'-0.0'::numeric", "numeric", "0"],
   ])("%s (%s) → %s", (input, type, expected) => {
     expect(normaliseDefault(input, type)).toBe(expected);
   });
