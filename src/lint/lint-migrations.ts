@@ -36,7 +36,7 @@ export async function lintMigrations(migrations: LintInput[], context: LintConte
   let statements = 0;
   for (const migration of migrations) {
     const result = lintMigration(migration, catalog, resolved);
-    findings.push(...result.findings);
+    for (const finding of result.findings) findings.push(finding);
     statements += result.statements;
   }
   let errors = 0;
@@ -108,12 +108,19 @@ function lintMigration(
   }
 
   const allows = findAllowComments(source, statements);
+  const allowsByStatement = new Map<number, AllowComment[]>();
+  for (const allow of allows) {
+    if (allow.target === undefined) continue;
+    const list = allowsByStatement.get(allow.target) ?? [];
+    list.push(allow);
+    allowsByStatement.set(allow.target, list);
+  }
   const used = new Map<AllowComment, Set<string>>();
   for (const { statement, report } of collected) {
     const at = report.at ?? statement?.start ?? 0;
     const text = statement ? source.sql.slice(statement.start, statement.end) : lineAt(source.sql, at);
     const positioned = make(at, text, report);
-    const allow = statement && acknowledgement(allows, statement.index, report.rule);
+    const allow = statement && acknowledgement(allowsByStatement.get(statement.index), report.rule);
     if (allow?.reason) {
       positioned.finding.acknowledged = { reason: allow.reason };
       const rules = used.get(allow) ?? new Set<string>();
@@ -128,9 +135,10 @@ function lintMigration(
   return { findings: out.map((item) => item.finding), statements: statements.length };
 }
 
-function acknowledgement(allows: readonly AllowComment[], index: number, rule: string): AllowComment | undefined {
-  if (NOT_ACKNOWLEDGEABLE.has(rule)) return undefined;
-  return allows.find((allow) => allow.target === index && allow.reason && allow.rules.includes(rule));
+/** The allow comment (among those before the finding's statement) that waives `rule`. */
+function acknowledgement(allows: readonly AllowComment[] | undefined, rule: string): AllowComment | undefined {
+  if (!allows || NOT_ACKNOWLEDGEABLE.has(rule)) return undefined;
+  return allows.find((allow) => allow.reason && allow.rules.includes(rule));
 }
 
 function allowProblems(
@@ -162,7 +170,7 @@ function allowProblems(
           : NOT_ACKNOWLEDGEABLE.has(rule)
             ? `"${rule}" cannot be acknowledged: the deploy fails on it whatever the reason.`
             : `The next statement has no "${rule}" finding, so this comment acknowledges nothing.`,
-        safeAlternative: "Remove the comment, or fix the rule id (see `dbship lint --rules`).",
+        safeAlternative: "Remove the comment, or name the rule id printed with the finding it should waive.",
       }),
     );
 }

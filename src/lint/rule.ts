@@ -56,7 +56,7 @@ export type RuleVisitor = {
 
 export type RuleGroup = (scope: MigrationScope) => RuleVisitor;
 
-/** Rule ids, their default severity and a one-line summary: for docs and `dbship lint --rules`. */
+/** A rule id, its default severity and a one-line summary: for docs and the lint command. */
 export type RuleInfo = { id: string; severity: LintSeverity; summary: string };
 
 /** Quotes an identifier the way a finding's text shows it. */

@@ -188,7 +188,7 @@ export const locking: RuleGroup = (scope) => {
         severity: "warning",
         message: `This takes an ACCESS EXCLUSIVE lock on ${target} and the migration sets no lock_timeout before it: if a long transaction holds the table, the statement waits, and every query on the table queues behind it.`,
         safeAlternative:
-          "Start the migration with SET lock_timeout = '5s'; and retry the deploy if it times out (dbship's rehearsal shows how long the locks are held).",
+          "Start the migration with SET lock_timeout = '5s'; and retry the deploy if it times out.",
       });
     },
   };
