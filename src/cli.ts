@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { createRequire } from "node:module";
 import { registerDeploy } from "./commands/deploy.js";
+import { registerInit } from "./commands/init.js";
 import { registerRollback } from "./commands/rollback.js";
 import { registerSnapshot } from "./commands/snapshot.js";
 import { registerStatus } from "./commands/status.js";
@@ -12,7 +13,7 @@ import { renderError } from "./ui/render.js";
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
 // Command modules only declare flags; each loads its implementation when it runs.
-const COMMANDS: Array<(program: Command) => void> = [registerDeploy, registerStatus, registerSnapshot, registerRollback];
+const COMMANDS: Array<(program: Command) => void> = [registerDeploy, registerStatus, registerSnapshot, registerRollback, registerInit];
 
 export async function main(argv = process.argv): Promise<void> {
   const program = new Command("dbship")
