@@ -2,8 +2,17 @@
 // lint on the real PostgreSQL parser and the schema.prisma ↔ migrations comparison. Each may
 // refuse the deploy (exit 3) before anything has changed.
 import type { ProductionStatus } from "../migrations/production-status.js";
+import { checkSchemaSync, outOfSyncError } from "../schema-sync/check-schema-sync.js";
+import { scratchServerFor } from "../schema-sync/scratch-server.js";
 import type { DeployContext } from "./types.js";
 
-export async function runPreflightChecks(_ctx: DeployContext, _production: ProductionStatus): Promise<void> {
-  // Filled in by the lint and schema-sync checks.
+export async function runPreflightChecks(ctx: DeployContext, _production: ProductionStatus): Promise<void> {
+  const server = await scratchServerFor(ctx.config, ctx.databaseUrl, ctx.provider);
+  try {
+    const sync = await checkSchemaSync({ ...ctx, local: ctx.state.local, server });
+    ctx.state.extra.schemaCheck = { inSync: sync.inSync, differences: sync.differences, notCompared: sync.notCompared.map((o) => `${o.kind} ${o.name}`) };
+    if (!sync.inSync) throw outOfSyncError(sync);
+  } finally {
+    await server.close();
+  }
 }

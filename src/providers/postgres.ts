@@ -35,15 +35,26 @@ export function createPostgresProvider(options: PostgresProviderOptions): Snapsh
     await (await client()).query(`COMMENT ON DATABASE ${quoteIdent(name)} IS ${quoteLiteral(JSON.stringify(marker))}`);
   }
 
-  /** Makes sure nobody else is connected to `database`, as TEMPLATE copies and renames need. */
+  /**
+   * Makes sure nobody else is connected to `database`, as TEMPLATE copies and renames need.
+   * A backend lingers a moment after its client disconnects (dbship's own preflight session,
+   * a terminated one): those are waited for, briefly; anyone else is refused or terminated.
+   */
   async function requireIdle(database: string, action: string) {
-    const sessions = await otherSessions(await client(), database);
-    if (sessions.length === 0) return;
-    if (options.terminateConnections) {
+    const admin = await client();
+    let sessions = await otherSessions(admin, database);
+    if (sessions.length > 0 && options.terminateConnections && sessions.some((s) => !s.applicationName.startsWith("dbship"))) {
       options.log?.(`terminating ${sessions.length} session(s) on ${database} (--terminate-connections)`);
-      await (await client()).query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [database]);
-      return;
+      await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [database]);
     }
+    const deadline = Date.now() + 5_000;
+    while (sessions.length > 0 && Date.now() < deadline) {
+      const exiting = options.terminateConnections || sessions.every((s) => s.applicationName.startsWith("dbship"));
+      if (!exiting) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      sessions = await otherSessions(admin, database);
+    }
+    if (sessions.length === 0) return;
     throw sessionsError(database, action, sessions.map((s) => `pid ${s.pid}${s.applicationName ? ` (${s.applicationName})` : ""}${s.clientAddr ? ` from ${s.clientAddr}` : ""}`));
   }
 

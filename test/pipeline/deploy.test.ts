@@ -1,10 +1,18 @@
 // dbship deploy end to end: the built CLI, real PostgreSQL, the real Prisma CLI, the example
 // project. Each test builds its own production at the baseline (migration 0001) with rows.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { databasesLike, query, withClient } from "../support/postgres.js";
 import { createProduction, type Production } from "../support/production.js";
 
 const LONG_TITLE = "x".repeat(250);
+
+/** schema.prisma as a developer edits it alongside a migration that adds moments.subtitle. */
+async function addSubtitleToSchema(prod: Production) {
+  const schema = await readFile(path.join(prod.project.dir, "prisma/schema.prisma"), "utf8");
+  await prod.project.writeFile("prisma/schema.prisma", schema.replace("  body      String?", "  body      String?\n  subtitle  String?"));
+}
 
 describe("dbship deploy", () => {
   let prod: Production | undefined;
@@ -122,6 +130,7 @@ describe("dbship deploy", () => {
         ].join("\n"),
       },
     });
+    await addSubtitleToSchema(prod);
     const result = await prod.dbship(["deploy", "--no-rehearsal", "--json"]);
     expect(result.exitCode).toBe(1);
     expect(result.json.migrations.failed).toEqual(["0002_subtitle_and_check"]);

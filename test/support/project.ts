@@ -24,6 +24,8 @@ export type ProjectOptions = {
   extra?: Record<string, string>;
   /** Written as dbship.config.json when given. */
   config?: Record<string, unknown>;
+  /** Another prisma/ folder to use instead of the example project's (e.g. a test fixture). */
+  prismaDir?: string;
 };
 
 export async function createProject(options: ProjectOptions = {}): Promise<TestProject> {
@@ -31,7 +33,7 @@ export async function createProject(options: ProjectOptions = {}): Promise<TestP
   await symlink(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
   await cp(path.join(repoRoot, "prisma.config.ts"), path.join(dir, "prisma.config.ts"));
   await writeFile(path.join(dir, "package.json"), JSON.stringify({ name: "fixture", private: true, type: "module" }, null, 2));
-  await cp(path.join(repoRoot, "prisma"), path.join(dir, "prisma"), { recursive: true });
+  await cp(options.prismaDir ?? path.join(repoRoot, "prisma"), path.join(dir, "prisma"), { recursive: true });
   const migrationsDir = path.join(dir, "prisma", "migrations");
   if (options.migrations !== undefined) {
     const names = (await readdir(migrationsDir, { withFileTypes: true }))

@@ -1,0 +1,47 @@
+import chalk from "chalk";
+import type { Command } from "commander";
+import type { CheckReport } from "../schema-sync/run-check.js";
+import { createProgress } from "../ui/progress.js";
+import { emit, interruptSignal } from "./output.js";
+
+export function registerCheck(program: Command): void {
+  program
+    .command("check")
+    .description("prove that schema.prisma and the migrations agree (no production access)")
+    .option("--shadow-url <url>", "a PostgreSQL server to create scratch databases on (default: start an embedded one)")
+    .addHelpText(
+      "after",
+      `
+Replays every migration from nothing into one scratch database, builds what schema.prisma
+describes in another (with Prisma's own SQL), and compares them on what a Prisma schema can
+express: tables, columns, types, nullability, defaults, keys, indexes, foreign keys, enums.
+CHECK constraints, triggers, views and functions are added by hand-written SQL and are not
+drift: they are listed as "not compared". dbship deploy runs the same check in preflight.
+
+Exit codes: 0 in sync · 3 not in sync (or a migration does not replay) · 2 bad input.
+
+Examples:
+  $ dbship check                                        # in a pull request: embedded PostgreSQL
+  $ dbship check --shadow-url postgresql://ci@localhost/postgres --json`,
+    )
+    .action(async (flags, command: Command) => {
+      const globals = command.optsWithGlobals();
+      const { runCheck } = await import("../schema-sync/run-check.js");
+      const progress = await createProgress({ json: Boolean(globals.json), verbose: false });
+      const report = await runCheck({ config: globals.config, shadowUrl: flags.shadowUrl, progress, signal: interruptSignal() });
+      progress.pause();
+      emit(report, { ...globals, showSecrets: false }, renderCheck);
+    });
+}
+
+function renderCheck(report: CheckReport): string {
+  const lines: string[] = [];
+  if (report.inSync) lines.push(`${chalk.green("✔")} schema.prisma and the ${report.migrations} migration(s) agree`);
+  else {
+    lines.push(`${chalk.red("✖")} schema.prisma and the migrations disagree (${report.differences.length} difference(s)) [SCHEMA_OUT_OF_SYNC]`);
+    lines.push(...report.differences.map((difference) => `  - ${difference.message}`));
+    lines.push("  Create the missing migration (npx prisma migrate dev --name <change>) or bring schema.prisma in line, then commit both.");
+  }
+  if (report.notCompared.length) lines.push(chalk.dim(`  not compared (Prisma cannot express them): ${report.notCompared.join(", ")}`));
+  return lines.join("\n");
+}

@@ -1,0 +1,75 @@
+// Proves that schema.prisma and the migrations agree: the migrations replayed from nothing into
+// one scratch database, the SQL Prisma writes for schema.prisma run in another, and their schemas
+// compared on what a Prisma schema can express. The classic failure it catches: a field added to
+// schema.prisma without a migration — `migrate deploy` succeeds and the app breaks in production.
+import type { Config } from "../config.js";
+import { DbshipError } from "../errors.js";
+import { withConnection } from "../infra/pg.js";
+import type { LocalMigration } from "../migrations/local-migrations.js";
+import { applyMigrations } from "../pipeline/apply-migrations.js";
+import type { PrismaCli } from "../prisma/prisma-cli.js";
+import { schemaToSql } from "../prisma/schema-sql.js";
+import type { Progress } from "../ui/progress.js";
+import { diffSchemas, type SchemaDifference } from "../verify/schema-diff.js";
+import { readSchemaModel, type NotComparedObject, type SchemaModel } from "../verify/schema-model.js";
+import type { ScratchServer } from "./scratch-server.js";
+
+export type SchemaSyncResult = {
+  inSync: boolean;
+  differences: SchemaDifference[];
+  /** What the migrations create that a Prisma schema cannot express (CHECK constraints, …): not drift. */
+  notCompared: NotComparedObject[];
+  server: string;
+};
+
+export type SchemaSyncInput = {
+  config: Config;
+  prisma: PrismaCli;
+  local: LocalMigration[];
+  server: ScratchServer;
+  signal: AbortSignal;
+  progress: Progress;
+};
+
+export async function checkSchemaSync(input: SchemaSyncInput): Promise<SchemaSyncResult> {
+  const fromMigrations = await input.server.createDatabase("check-migrations");
+  try {
+    const fromSchema = await input.server.createDatabase("check-schema");
+    try {
+      const applied = await applyMigrations(input, fromMigrations.url, input.local, { timeoutMs: input.config.deployTimeoutMs });
+      if (applied.failure || applied.run.exitCode !== 0) {
+        const why = applied.failure ? `${applied.failure.migration} failed: ${applied.failure.error}` : applied.prismaError;
+        throw new DbshipError("SCHEMA_OUT_OF_SYNC", `the migrations do not apply to an empty database: ${why}`, {
+          hint: "Every migration must replay from nothing (that is what a new environment does). Fix that migration.",
+        });
+      }
+      const sql = await schemaToSql({
+        prisma: input.prisma,
+        root: input.config.root,
+        schemaPath: input.config.schemaPath,
+        databaseUrlEnv: input.config.databaseUrlEnv,
+        databaseUrl: fromSchema.url,
+        signal: input.signal,
+      });
+      await withConnection(fromSchema.url, (client) => client.query(sql), { applicationName: "dbship check" });
+      const [migrated, described] = await Promise.all([readModel(fromMigrations.url), readModel(fromSchema.url)]);
+      const differences = diffSchemas(migrated, described, { scope: "prisma", leftLabel: "the migrations", rightLabel: "schema.prisma" });
+      return { inSync: differences.length === 0, differences, notCompared: migrated.notCompared, server: input.server.label };
+    } finally {
+      await fromSchema.drop();
+    }
+  } finally {
+    await fromMigrations.drop();
+  }
+}
+
+export function outOfSyncError(result: SchemaSyncResult): DbshipError {
+  return new DbshipError("SCHEMA_OUT_OF_SYNC", `schema.prisma and the migrations disagree (${result.differences.length} difference(s)):\n${result.differences.map((d) => `  - ${d.message}`).join("\n")}`, {
+    hint: "Create the missing migration (npx prisma migrate dev --name <change>) or bring schema.prisma in line with the migrations, then commit both.",
+    details: { differences: result.differences },
+  });
+}
+
+async function readModel(url: string): Promise<SchemaModel> {
+  return withConnection(url, (client) => readSchemaModel(client), { applicationName: "dbship check" });
+}

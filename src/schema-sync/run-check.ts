@@ -1,0 +1,53 @@
+// `dbship check`: the schema.prisma ↔ migrations check alone, for pull requests. It never
+// touches production: scratch databases live on --shadow-url's server or on an embedded
+// PostgreSQL started for the run.
+import { loadConfig, type ConfigFlags } from "../config.js";
+import { EXIT } from "../errors.js";
+import { parseUrl } from "../infra/urls.js";
+import { readLocalMigrations } from "../migrations/local-migrations.js";
+import { findPrismaCli } from "../prisma/prisma-cli.js";
+import type { Progress } from "../ui/progress.js";
+import type { SchemaDifference } from "../verify/schema-diff.js";
+import { checkSchemaSync } from "./check-schema-sync.js";
+import { embeddedScratchServer, scratchServerAt } from "./scratch-server.js";
+
+export type CheckReport = {
+  command: "check";
+  ok: boolean;
+  exitCode: number;
+  inSync: boolean;
+  server: string;
+  migrations: number;
+  differences: SchemaDifference[];
+  notCompared: string[];
+  error: null;
+};
+
+export async function runCheck(options: ConfigFlags & { shadowUrl?: string | undefined; progress: Progress; signal: AbortSignal }): Promise<CheckReport> {
+  const config = await loadConfig(options);
+  const prisma = findPrismaCli(config.root);
+  const local = await readLocalMigrations(config.migrationsDir);
+  if (options.shadowUrl) parseUrl(options.shadowUrl);
+  options.progress.start(options.shadowUrl ? "Connecting to the scratch server" : "Starting an embedded PostgreSQL");
+  const server = options.shadowUrl ? scratchServerAt(options.shadowUrl, "the --shadow-url server") : await embeddedScratchServer();
+  options.progress.succeed(`Scratch databases on ${server.label}`);
+  try {
+    options.progress.start(`Replaying ${local.length} migration(s) and building schema.prisma`);
+    const result = await checkSchemaSync({ config, prisma, local, server, signal: options.signal, progress: options.progress });
+    if (result.inSync) options.progress.succeed("schema.prisma and the migrations agree");
+    else options.progress.fail(`${result.differences.length} difference(s)`);
+    return {
+      command: "check",
+      ok: result.inSync,
+      exitCode: result.inSync ? EXIT.OK : EXIT.REFUSED,
+      inSync: result.inSync,
+      server: result.server,
+      migrations: local.length,
+      differences: result.differences,
+      notCompared: result.notCompared.map((object) => `${object.kind} ${object.table ? `${object.table}.` : ""}${object.name}`),
+      error: null,
+    };
+  } finally {
+    await server.close();
+  }
+}

@@ -1,0 +1,72 @@
+// Where the schema checks build their throwaway databases: never production's database. A
+// PostgreSQL server on which dbship may CREATE DATABASE — production's own server (postgres
+// provider, through the maintenance database), a --shadow-url, or an embedded PostgreSQL
+// started for the purpose.
+import { randomBytes } from "node:crypto";
+import { startEmbeddedPostgres } from "../infra/embedded-postgres.js";
+import { connect, quoteIdent, withDatabase } from "../infra/pg.js";
+
+export type ScratchDatabase = { name: string; url: string; drop(): Promise<void> };
+
+export type ScratchServer = {
+  /** Where it is, for messages ("production's server", "an embedded PostgreSQL"). */
+  label: string;
+  createDatabase(purpose: string): Promise<ScratchDatabase>;
+  close(): Promise<void>;
+};
+
+/** A server reached through `adminUrl` (a database on it the role may create databases from). */
+export function scratchServerAt(adminUrl: string, label: string, onClose?: () => Promise<void>): ScratchServer {
+  const created = new Set<ScratchDatabase>();
+  return {
+    label,
+    async createDatabase(purpose) {
+      const name = `dbship-${purpose}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
+      const client = await connect(adminUrl, { applicationName: "dbship scratch" });
+      try {
+        await client.query(`CREATE DATABASE ${quoteIdent(name)}`);
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+      const database: ScratchDatabase = {
+        name,
+        url: withDatabase(adminUrl, name),
+        async drop() {
+          if (!created.delete(database)) return;
+          const admin = await connect(adminUrl, { applicationName: "dbship scratch" });
+          try {
+            await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+          } finally {
+            await admin.end().catch(() => undefined);
+          }
+        },
+      };
+      created.add(database);
+      return database;
+    },
+    async close() {
+      for (const database of [...created]) await database.drop().catch(() => undefined);
+      await onClose?.();
+    },
+  };
+}
+
+export async function embeddedScratchServer(): Promise<ScratchServer> {
+  const server = await startEmbeddedPostgres();
+  return scratchServerAt(server.adminUrl, "an embedded PostgreSQL", () => server.stop());
+}
+
+/**
+ * The deploy's scratch space. postgres: production's own server (same version, same
+ * extensions), reached through the maintenance database. neon: a throwaway branch of production,
+ * deleted afterwards, on which the databases are created.
+ */
+export async function scratchServerFor(
+  config: { provider: string; postgres: { maintenanceDatabase: string } },
+  databaseUrl: string,
+  provider: { createScratch(from: undefined): Promise<{ connectionString: string; drop(): Promise<void> }> },
+): Promise<ScratchServer> {
+  if (config.provider === "postgres") return scratchServerAt(withDatabase(databaseUrl, config.postgres.maintenanceDatabase), "production's server");
+  const branch = await provider.createScratch(undefined);
+  return scratchServerAt(branch.connectionString, "a throwaway Neon branch", () => branch.drop());
+}
