@@ -2,6 +2,7 @@
 // `dbship --help` starts fast), and the one place that renders errors and sets exit codes.
 import { Command, CommanderError } from "commander";
 import { createRequire } from "node:module";
+import { registerCheck } from "./commands/check.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerInit } from "./commands/init.js";
 import { registerRollback } from "./commands/rollback.js";
@@ -13,9 +14,21 @@ import { renderError } from "./ui/render.js";
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
 // Command modules only declare flags; each loads its implementation when it runs.
-const COMMANDS: Array<(program: Command) => void> = [registerDeploy, registerStatus, registerSnapshot, registerRollback, registerInit];
+const COMMANDS: Array<(program: Command) => void> = [
+  registerDeploy,
+  registerStatus,
+  registerCheck,
+  registerSnapshot,
+  registerRollback,
+  registerInit,
+];
 
 export async function main(argv = process.argv): Promise<void> {
+  // `dbship status | head` closes stdout early: that is not an error worth a stack trace.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const program = new Command("dbship")
     .version(version, "-v, --version")
     .description("Ship Prisma migrations to production safely: check, snapshot, rehearse, deploy, verify — and a rollback you can run.")
