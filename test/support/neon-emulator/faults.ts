@@ -23,8 +23,11 @@ export const ROUTES = [
 export type RouteName = (typeof ROUTES)[number];
 
 export type Fault =
-  /** Answer with this status and a GeneralError body instead of handling the request. */
-  | { type: "status"; status: number; code?: string; message?: string; retryAfter?: number | string }
+  /**
+   * Answer with this status and a GeneralError body instead of handling the request; with
+   * `afterApply`, handle it first (the change is made, the client sees an error).
+   */
+  | { type: "status"; status: number; code?: string; message?: string; retryAfter?: number | string; afterApply?: boolean }
   /** Hold the request, then handle it as usual: applied even when the client has given up. */
   | { type: "delay"; ms: number }
   /** Handle the request (so it is applied), then close the connection without an answer. */

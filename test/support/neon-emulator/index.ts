@@ -175,7 +175,9 @@ export async function startNeonEmulator(options: NeonEmulatorOptions): Promise<N
       }),
     branchDatabaseUrl: (branchIdOrName, database = "neondb") =>
       physical.superuserUrl(branchDatabaseName(find(branchIdOrName).id, database)),
-    physicalDatabaseName: (branchIdOrName, database = "neondb") => branchDatabaseName(find(branchIdOrName).id, database),
+    // Also for a deleted branch, given its id: to check that its database is gone.
+    physicalDatabaseName: (branchIdOrName, database = "neondb") =>
+      branchDatabaseName((project.branch(branchIdOrName) ?? project.branchByName(branchIdOrName))?.id ?? branchIdOrName, database),
     branch: (branchIdOrName) => project.branch(branchIdOrName) ?? project.branchByName(branchIdOrName),
     close: async () => {
       await cleanup();

@@ -4,7 +4,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApiError, ID_PATTERN, type HandlerResult, type RequestContext } from "./context.js";
-import { faultBody, type FaultInjector, type RouteName } from "./faults.js";
+import { faultBody, type Fault, type FaultInjector, type RouteName } from "./faults.js";
 import { newRequestId } from "./state.js";
 
 export type RequestLogEntry = {
@@ -128,12 +128,13 @@ export class EmulatorServer {
 
       const fault = this.options.faults.take(route.name, method);
       entry.fault = fault?.type;
-      if (fault?.type === "status") {
+      const injected = (status: Extract<Fault, { type: "status" }>) => {
         const retryAfter: Record<string, string> =
-          fault.retryAfter === undefined ? {} : { "Retry-After": String(fault.retryAfter) };
-        const body = faultBody(fault);
-        throw new ApiError(fault.status, body.message, body.code, retryAfter);
-      }
+          status.retryAfter === undefined ? {} : { "Retry-After": String(status.retryAfter) };
+        const body = faultBody(status);
+        return new ApiError(status.status, body.message, body.code, retryAfter);
+      };
+      if (fault?.type === "status" && !fault.afterApply) throw injected(fault);
       if (fault?.type === "delay") await sleep(fault.ms);
       if (fault?.type === "drop-response") dropResponse = true;
 
@@ -145,6 +146,7 @@ export class EmulatorServer {
         operationFailure: fault?.type === "fail-operation" ? fault : undefined,
       };
       result = route.mutation ? await this.exclusive(async () => route.handle(context)) : await route.handle(context);
+      if (fault?.type === "status") throw injected(fault);
     } catch (error) {
       if (!(error instanceof ApiError)) {
         this.options.onError(error);
