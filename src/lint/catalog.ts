@@ -22,6 +22,8 @@ export class Catalog {
   /** Index (schema-qualified) → its table, for indexes the batch created. */
   private readonly indexes = new Map<string, string>();
   private readonly columnTypes = new Map<string, ColumnType | undefined>();
+  /** "table.column" the batch added to production tables: no data, no app reads them yet. */
+  private readonly addedColumns = new Set<string>();
   private readonly notNullChecks = new Map<string, Map<string, NotNullCheck>>();
 
   constructor(context: LintContext) {
@@ -61,6 +63,11 @@ export class Catalog {
     const parsed = known === undefined ? undefined : parseCatalogType(known);
     this.columnTypes.set(key, parsed);
     return parsed;
+  }
+
+  /** True when the batch itself added `column` to `table` (so it holds no production data). */
+  isNewColumn(table: string, column: string): boolean {
+    return this.addedColumns.has(`${table}.${column.toLowerCase()}`);
   }
 
   /** A validated CHECK (column IS NOT NULL) lets PostgreSQL 12+ SET NOT NULL without a scan. */
@@ -149,8 +156,11 @@ export class Catalog {
       this.gone.delete(to);
     } else if (rename.renameType === "OBJECT_COLUMN" && rename.subname) {
       const type = this.columnType(from, rename.subname);
-      this.columnTypes.set(`${from}.${newName.toLowerCase()}`, type);
-      this.columnTypes.set(`${from}.${rename.subname.toLowerCase()}`, undefined);
+      const oldKey = `${from}.${rename.subname.toLowerCase()}`;
+      const newKey = `${from}.${newName.toLowerCase()}`;
+      this.columnTypes.set(newKey, type);
+      this.columnTypes.set(oldKey, undefined);
+      if (this.addedColumns.delete(oldKey)) this.addedColumns.add(newKey);
     } else if (rename.renameType === "OBJECT_INDEX") {
       const table = this.indexes.get(from);
       if (table !== undefined) {
@@ -171,8 +181,12 @@ export class Catalog {
     } else if (subtype === "AT_AddColumn") {
       const column = as(def, "ColumnDef");
       if (column?.colname) {
-        this.columnTypes.set(`${table}.${column.colname.toLowerCase()}`, columnType(column.typeName));
+        const key = `${table}.${column.colname.toLowerCase()}`;
+        this.columnTypes.set(key, columnType(column.typeName));
+        this.addedColumns.add(key);
       }
+    } else if (subtype === "AT_DropColumn" && name) {
+      this.addedColumns.delete(`${table}.${name.toLowerCase()}`);
     } else if (subtype === "AT_AddConstraint") {
       const constraint = as(def, "Constraint");
       const column = notNullCheckColumn(constraint?.raw_expr);

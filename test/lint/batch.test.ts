@@ -61,6 +61,21 @@ describe("tables created in the pending batch", () => {
     expect(created.findings).toEqual([]);
   });
 
+  it("a column the batch added to a production table can be renamed or dropped", async () => {
+    const result = await lintMigrations(
+      [
+        { name: "1", sql: 'ALTER TABLE "users" ADD COLUMN "nick" TEXT;' },
+        { name: "2", sql: 'ALTER TABLE "users" RENAME COLUMN "nick" TO "handle";' },
+        { name: "3", sql: 'ALTER TABLE "users" DROP COLUMN "handle";' },
+      ],
+      { existingTables: PRODUCTION_TABLES },
+    );
+    expect(result.errors).toBe(0);
+    // Production's own columns are still protected.
+    const old = await lint('ALTER TABLE "users" DROP COLUMN "email";');
+    expect(byRule(old, "ban-drop-column")).toHaveLength(1);
+  });
+
   it("a table production does not have is not a production table", async () => {
     const result = await lint('CREATE INDEX "x_idx" ON "not_in_production"("a");');
     expect(result.findings).toEqual([]);

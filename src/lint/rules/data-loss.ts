@@ -100,7 +100,7 @@ export const dataLoss: RuleGroup = (scope) => {
       const alter = alterTable(node, schema);
       if (!alter || !catalog.isExistingTable(alter.table)) return;
       for (const cmd of alter.cmds) {
-        if (cmd.subtype !== "AT_DropColumn") continue;
+        if (cmd.subtype !== "AT_DropColumn" || catalog.isNewColumn(alter.table, cmd.name ?? "")) continue;
         const column = ident(cmd.name ?? "?");
         const rename = tablesGainingColumns.has(alter.table);
         report(

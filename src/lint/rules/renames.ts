@@ -52,7 +52,11 @@ export const renames: RuleGroup = (scope) => {
           `Renaming ${label(rename.relation)} to ${ident(rename.newname ?? "?")} breaks running app versions that still use the old name (and takes an ACCESS EXCLUSIVE lock).`,
           "Keep the SQL name and rename only in Prisma with @@map; or create the new table, dual-write, backfill, switch reads, and drop the old table later.",
         );
-      } else if (rename.renameType === "OBJECT_COLUMN" && rename.relationType === "OBJECT_TABLE") {
+      } else if (
+        rename.renameType === "OBJECT_COLUMN" &&
+        rename.relationType === "OBJECT_TABLE" &&
+        !catalog.isNewColumn(table, rename.subname ?? "")
+      ) {
         report(
           "renaming-column",
           `Renaming column ${ident(rename.subname ?? "?")} of ${label(rename.relation)} to ${ident(rename.newname ?? "?")} breaks running app versions that still use the old name.`,
