@@ -2,6 +2,7 @@
 // `dbship --help` starts fast), and the one place that renders errors and sets exit codes.
 import { Command, CommanderError } from "commander";
 import { createRequire } from "node:module";
+import { registerBaseline } from "./commands/baseline.js";
 import { registerCheck } from "./commands/check.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerInit } from "./commands/init.js";
@@ -21,6 +22,7 @@ const COMMANDS: Array<(program: Command) => void> = [
   registerSnapshot,
   registerRollback,
   registerInit,
+  registerBaseline,
 ];
 
 export async function main(argv = process.argv): Promise<void> {

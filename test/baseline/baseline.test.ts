@@ -1,0 +1,114 @@
+// dbship baseline: from a `prisma db push` database to versioned migrations.
+import { existsSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runDbship, runPrisma } from "../support/cli.js";
+import { createTestDatabase, query, type TestDatabase } from "../support/postgres.js";
+import { createProject, repoRoot, type TestProject } from "../support/project.js";
+
+/** A database as `prisma db push` leaves it: the schema's tables, no _prisma_migrations. */
+async function pushedDatabase(project: TestProject, db: TestDatabase) {
+  const diff = await runPrisma(["migrate", "diff", "--from-empty", "--to-schema-datamodel", "prisma/schema.prisma", "--script"], {
+    cwd: project.dir,
+    databaseUrl: db.url,
+  });
+  expect(diff.exitCode, diff.stderr).toBe(0);
+  await query(db.url, diff.stdout.replace(/^Loaded Prisma config.*$/m, ""));
+}
+
+describe("dbship baseline", () => {
+  let project: TestProject | undefined;
+  let db: TestDatabase | undefined;
+  afterEach(async () => {
+    await project?.cleanup();
+    await db?.drop();
+    project = undefined;
+    db = undefined;
+  });
+
+  async function setUp() {
+    project = await createProject({ config: { snapshot: { prefix: `bl${Date.now().toString(36)}-` } } });
+    await rm(project.migrationsDir, { recursive: true });
+    db = await createTestDatabase("pushed");
+    await pushedDatabase(project, db);
+    await query(db.url, "INSERT INTO moments (id, title, updated_at) VALUES (gen_random_uuid(), 'kept', now())");
+    return { project, db, run: (args: string[]) => runDbship(args, { cwd: project!.dir, env: { DATABASE_URL: db!.url } }) };
+  }
+
+  it("db push database → baseline → status up to date → a new migration → deploy applies only it", async () => {
+    const { project, db, run } = await setUp();
+    const baseline = await run(["baseline", "--yes", "--json"]);
+    expect(baseline.exitCode, baseline.stdout + baseline.stderr).toBe(0);
+    expect(baseline.json).toMatchObject({ written: true, marked: true, differences: [], file: "prisma/migrations/0001_baseline/migration.sql" });
+    const sql = await readFile(path.join(project.migrationsDir, "0001_baseline/migration.sql"), "utf8");
+    expect(sql).toContain('CREATE TABLE "moments"');
+    expect(existsSync(path.join(project.migrationsDir, "migration_lock.toml"))).toBe(true);
+    expect(await query(db.url, "SELECT migration_name, finished_at IS NOT NULL AS done, logs FROM _prisma_migrations")).toEqual([
+      { migration_name: "0001_baseline", done: true, logs: "" },
+    ]);
+
+    expect((await run(["status"])).exitCode).toBe(0);
+    await project.addMigration("0002_moment_title_length", await readFile(path.join(repoRoot, "prisma/migrations/0002_moment_title_length/migration.sql"), "utf8"));
+    const deploy = await run(["deploy", "--json"]);
+    expect(deploy.exitCode, deploy.stdout).toBe(0);
+    expect(deploy.json.migrations.applied).toEqual(["0002_moment_title_length"]);
+    expect(await query(db.url, "SELECT title FROM moments")).toEqual([{ title: "kept" }]);
+  });
+
+  it("refuses a baseline that does not match production, listing the differences, writing and marking nothing", async () => {
+    const { project, db, run } = await setUp();
+    await query(db.url, "ALTER TABLE moments ADD COLUMN legacy_flag boolean; ALTER TABLE moments ALTER COLUMN body TYPE varchar(500)");
+    const result = await run(["baseline", "--yes"]);
+    expect(result.exitCode).toBe(3);
+    expect(result.stdout).toContain("production does not match schema.prisma (2 difference(s))");
+    expect(result.stdout).toMatch(/column moments\.legacy_flag .*is in production but not in the baseline/);
+    expect(result.stdout).toMatch(/column moments\.body: type varchar\(500\) in production, text in the baseline/);
+    expect(existsSync(project.migrationsDir)).toBe(false);
+    expect(await query(db.url, "SELECT to_regclass('_prisma_migrations') AS t")).toEqual([{ t: null }]);
+  });
+
+  it("lists what Prisma cannot express (a CHECK constraint) as a warning with the SQL to append", async () => {
+    const { db, run } = await setUp();
+    await query(db.url, `ALTER TABLE moments ADD CONSTRAINT moments_title_length CHECK (char_length(title) <= 200)`);
+    const result = await run(["baseline", "--dry-run", "--json"]);
+    expect(result.exitCode).toBe(0);
+    expect(result.json.marked).toBe(false);
+    expect(result.json.handWritten).toEqual([
+      { object: expect.stringContaining("moments_title_length"), sql: 'ALTER TABLE "moments" ADD CONSTRAINT "moments_title_length" CHECK (char_length(title) <= 200);' },
+    ]);
+    expect(await query(db.url, "SELECT to_regclass('_prisma_migrations') AS t")).toEqual([{ t: null }]);
+  });
+
+  it("refuses when the migrations folder already has migrations, or production already has a ledger", async () => {
+    project = await createProject();
+    db = await createTestDatabase("managed");
+    const existing = await runDbship(["baseline", "--yes"], { cwd: project.dir, env: { DATABASE_URL: db.url } });
+    expect(existing.exitCode).toBe(3);
+    expect(existing.stdout).toContain("prisma/migrations already has 2 migration(s)");
+
+    expect((await runPrisma(["migrate", "deploy"], { cwd: project.dir, databaseUrl: db.url })).exitCode).toBe(0);
+    await rm(project.migrationsDir, { recursive: true });
+    const managed = await runDbship(["baseline", "--yes"], { cwd: project.dir, env: { DATABASE_URL: db.url } });
+    expect(managed.exitCode).toBe(3);
+    expect(managed.stdout).toContain("production already has 2 row(s) in _prisma_migrations");
+  });
+
+  it("without --yes and without a terminal writes the file but marks nothing (exit 3)", async () => {
+    const { project, db, run } = await setUp();
+    const result = await run(["baseline"]);
+    expect(result.exitCode).toBe(3);
+    expect(result.stdout).toContain("baseline needs confirmation: pass --yes");
+    expect(existsSync(path.join(project.migrationsDir, "0001_baseline/migration.sql"))).toBe(true);
+    expect(await query(db.url, "SELECT to_regclass('_prisma_migrations') AS t")).toEqual([{ t: null }]);
+  });
+
+  it("shows Prisma's own error for a schema it cannot read", async () => {
+    const { project, run } = await setUp();
+    await project.writeFile("prisma/schema.prisma", (await readFile(path.join(project.dir, "prisma/schema.prisma"), "utf8")).replace("model Moment {", "model Moment {\n  broken Strin"));
+    const result = await run(["baseline", "--yes"]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toContain("Prisma cannot read");
+    expect(result.stdout).toMatch(/Strin/);
+  });
+});
