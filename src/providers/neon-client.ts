@@ -157,7 +157,9 @@ export class NeonClient {
   async waitForOperations(operations: Operation[], what: string): Promise<void> {
     const deadline = Date.now() + this.timeouts.operationsMs;
     let pending = operations.filter((op) => !OPERATION_OK.has(op.status));
-    for (const op of pending) this.checkOperation(op, what);
+    const failedAlready = pending.filter((op) => OPERATION_FAILED.has(op.status));
+    const firstCause = failedAlready.find((op) => op.status !== "cancelled") ?? failedAlready[0];
+    if (firstCause) this.checkOperation(firstCause, what);
     if (pending.length === 0) return;
     this.log(`neon: ${what}: waiting for ${pending.map((op) => op.action).join(", ")}`);
     let interval = this.timeouts.pollMs;
@@ -171,15 +173,27 @@ export class NeonClient {
       }
       await sleep(interval);
       interval = Math.min(Math.round(interval * 1.5), this.timeouts.pollMaxMs);
-      const next: Operation[] = [];
+      const current: Operation[] = [];
       for (const op of pending) {
-        const current = await this.call({ method: "GET", what: `${what}: read operation ${op.id}` }, () =>
+        const { operation } = await this.call({ method: "GET", what: `${what}: read operation ${op.id}` }, () =>
           this.api.getProjectOperation(this.options.projectId, op.id),
         );
-        this.checkOperation(current.operation, what);
-        if (!OPERATION_OK.has(current.operation.status)) next.push(current.operation);
+        current.push(operation);
       }
-      pending = next;
+      if (current.some((op) => OPERATION_FAILED.has(op.status))) {
+        // Report the operation that failed rather than one cancelled because of it, which may
+        // have been read first: read them all again, now that they are settled.
+        const settled: Operation[] = [];
+        for (const op of operations) {
+          const { operation } = await this.call({ method: "GET", what: `${what}: read operation ${op.id}` }, () =>
+            this.api.getProjectOperation(this.options.projectId, op.id),
+          );
+          settled.push(operation);
+        }
+        const failed = [...settled, ...current].filter((op) => OPERATION_FAILED.has(op.status));
+        this.checkOperation(failed.find((op) => op.status !== "cancelled") ?? failed[0]!, what);
+      }
+      pending = current.filter((op) => !OPERATION_OK.has(op.status));
     }
   }
 

@@ -152,6 +152,19 @@ describe("neon provider: rehearsal branches", () => {
   });
 });
 
+describe("neon provider: rehearsal branches without expiry", () => {
+  it("creates the rehearsal branch without expires_at when Neon refuses branch expiry", async () => {
+    const s = await setup();
+    s.neon.inject("createProjectBranch", { type: "status", status: 400, message: "expires_at: branch expiration is not available" });
+    const scratch = await s.provider.createScratch(undefined);
+    const { branch } = (await s.api.getProjectBranch(s.neon.projectId, scratch.id)).data;
+    expect(branch.expires_at).toBeUndefined();
+    expect(s.neon.countRequests("createProjectBranch")).toBe(2);
+    expect(await titles(scratch.connectionString)).toEqual(["one", "two"]);
+    await scratch.drop();
+  });
+});
+
 describe("neon provider: restore", () => {
   it("restores production from a snapshot: same id and connection string, snapshot's data, backup holds the pre-restore data", async () => {
     const s = await setup();
@@ -176,6 +189,15 @@ describe("neon provider: restore", () => {
     await query(s.prodUri, `INSERT INTO "Moment" (title) VALUES ('three')`);
     const listed = await s.provider.listSnapshots();
     expect(listed.find((item) => item.id === snapshot.id)?.protectedReason).toMatch(/child branches \(production\)/);
+  });
+
+  it("reports a restore whose operation failed as NEON_OPERATION_FAILED", async () => {
+    const s = await setup();
+    const snapshot = await s.provider.createSnapshot("pre-migration-r");
+    s.neon.inject("restoreProjectBranch", { type: "fail-operation", action: "create_branch" });
+    const error = await rejection(s.provider.restore({ snapshot: snapshot.name }, "dbship-backup-r"));
+    expect(error.code).toBe("NEON_OPERATION_FAILED");
+    expect(error.message).toMatch(/restore production from pre-migration-r.*create_branch .* ended failed/);
   });
 
   it("refuses an unknown snapshot and a backup name that is taken, changing nothing", async () => {
