@@ -63,6 +63,24 @@ describe("auth and errors", () => {
   });
 });
 
+describe("lifecycle", () => {
+  it("drops every database it made when closed: branches and history points", async () => {
+    const neon = await startNeonEmulator({ adminUrl: adminUrl(), operationDelayMs: 10 });
+    const api = apiFor(neon);
+    const { data } = await api.createProjectBranch(neon.projectId, { branch: { name: "b" } });
+    await waitForOperations(api, neon, data.operations);
+    await neon.recordHistory();
+    const names = [neon.physicalDatabaseName(neon.defaultBranchId), neon.physicalDatabaseName(data.branch.id)];
+    const history = `neon_hist_${neon.projectId.replace(/-/g, "_")}_%`;
+    const count = async () =>
+      (await query(adminUrl(), "SELECT count(*)::int AS n FROM pg_database WHERE datname = ANY($1) OR datname LIKE $2", [names, history]))[0]
+        ?.n;
+    expect(await count()).toBeGreaterThanOrEqual(4);
+    await neon.close();
+    expect(await count()).toBe(0);
+  });
+});
+
 describe("a new project", () => {
   let neon: NeonEmulator;
   let api: Api<unknown>;
@@ -510,6 +528,22 @@ describe("restoring a branch", () => {
     expect(backup.parent_id).toBeUndefined();
     expect(branches.find((branch) => branch.id === neon.defaultBranchId)?.parent_id).toBeUndefined();
     expect((await query(neon.branchDatabaseUrl(backup.id), "SELECT count(*)::int AS n FROM moment"))[0]?.n).toBe(2);
+  });
+
+  it("creates a branch from a root branch's recorded history with parent_timestamp", async () => {
+    const { neon, api } = await emulator();
+    const prodUri = await productionUri(neon, api);
+    await query(prodUri, "CREATE TABLE moment (title text); INSERT INTO moment VALUES ('v1')");
+    const point = await neon.recordHistory();
+    await query(prodUri, "INSERT INTO moment VALUES ('v2')");
+    const { data } = await api.createProjectBranch(neon.projectId, {
+      branch: { name: "as-of-v1", parent_timestamp: new Date(point.getTime() + 1).toISOString() },
+      endpoints: [{ type: EndpointType.ReadWrite }],
+    });
+    await waitForOperations(api, neon, data.operations);
+    expect(data.branch.parent_id).toBe(neon.defaultBranchId);
+    const uri = data.connection_uris![0]!.connection_uri;
+    expect((await query(uri, "SELECT title FROM moment")).map((row) => row.title)).toEqual(["v1"]);
   });
 
   it("refuses point-in-time restores outside the window, in the future, and on a branch that is no longer a root", async () => {

@@ -7,6 +7,7 @@ import type { Api } from "@neondatabase/api-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { DbshipError } from "../../src/errors.js";
 import { checkProductionUrl, createNeonProvider, type NeonProvider, type NeonProviderOptions } from "../../src/providers/neon.js";
+import { describeFailure, NeonClient } from "../../src/providers/neon-client.js";
 import { startNeonEmulator, type NeonEmulator, type NeonEmulatorOptions } from "../support/neon-emulator/index.js";
 import { apiFor, connectError } from "../support/neon-emulator/testing.js";
 import { adminUrl, query } from "../support/postgres.js";
@@ -421,6 +422,18 @@ describe("neon provider: faults", () => {
     for (const text of [inspect(error, { depth: 10 }), JSON.stringify(error), String(error.hint), logs.join("\n")]) {
       expect(text).not.toContain(wrongKey);
     }
+  });
+
+  it("keeps axios errors, which carry the key in their request headers, out of everything it throws", async () => {
+    const s = await setup();
+    const client = new NeonClient({ apiKey: s.neon.apiKey, apiHost: s.neon.baseURL, projectId: s.neon.projectId, timeouts: FAST });
+    const raw = await client.api.getProject("no-such-project-1").catch((error: unknown) => error);
+    // The hazard is real: the client's own error holds the Authorization header.
+    expect(inspect(raw, { depth: 10 })).toContain(s.neon.apiKey);
+    const error = client.toError({ method: "GET", what: "read project" }, describeFailure(raw));
+    expect(error.code).toBe("NEON_NOT_FOUND");
+    expect(error.message).toMatch(/project not found/);
+    expectNoKey(s, error, describeFailure(raw));
   });
 
   it("says NEON_NOT_FOUND for an unknown production branch or project", async () => {
