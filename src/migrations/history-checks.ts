@@ -38,8 +38,12 @@ export function refuseUnsafeHistory(status: MigrationStatus, options: { root: st
 
 /** The database's own message out of a ledger `logs` text (which may hold a Rust span trace). */
 export function databaseError(logs: string): string {
-  const lines = logs.split("\n").map((line) => line.trim()).filter(Boolean);
+  const lines = logs
+    .split("\n")
+    .map((line) => line.trim())
+    // Prisma's wrapper line and the engine's Rust span trace carry nothing for the user.
+    .filter((line) => line && !/^(Error: )?external connector error$/.test(line) && !/^(\d+: |with |at )/.test(line));
   const explicit = lines.find((line) => /^(ERROR|Database error):/i.test(line)) ?? lines.find((line) => /ERROR:/.test(line));
-  const line = explicit ?? lines.find((line) => !/^Error: external connector error$/.test(line)) ?? lines[0] ?? "";
+  const line = explicit ?? lines[0] ?? logs.trim();
   return line.replace(/^Error querying the database:\s*/, "").replace(/^Database error:\s*/, "");
 }
