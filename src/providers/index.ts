@@ -20,7 +20,7 @@ export async function createProvider(config: Config, databaseUrl: string, option
   if (!neon.apiKey) throw new DbshipError("ENV_MISSING", "NEON_API_KEY is not set", { hint: "Create an API key in the Neon console (Account settings → API keys) and set NEON_API_KEY." });
   if (!neon.projectId) throw new DbshipError("ENV_MISSING", "the Neon project id is not set", { hint: "Set neon.projectId in dbship.config.json or NEON_PROJECT_ID." });
   const { createNeonProvider } = await import("./neon.js");
-  return createNeonProvider({
+  const provider = createNeonProvider({
     apiKey: neon.apiKey,
     apiHost: neon.apiHost,
     projectId: neon.projectId,
@@ -30,4 +30,7 @@ export async function createProvider(config: Config, databaseUrl: string, option
     snapshotPrefix: config.snapshot.prefix,
     log: options.log,
   });
+  // Wrong-target guard: DATABASE_URL must be the production branch's direct connection.
+  await provider.verifyDatabaseUrl(databaseUrl);
+  return provider;
 }
