@@ -24,13 +24,21 @@ export async function applyMigrations(
   local: LocalMigration[],
   options: { timeoutMs?: number } = {},
 ): Promise<ApplyResult> {
+  // Prisma's sessions carry a name of dbship's choosing, so that a run stopped half way (timeout,
+  // Ctrl-C) can be finished off on the server too: killing the process does not stop a backend
+  // that is waiting on a lock, and it would go on to apply its statement later.
+  const tagged = tagSessions(targetUrl);
   const run = await runPrisma(ctx.prisma, migrateDeploy(ctx.config.schemaPath), {
     cwd: ctx.config.root,
     databaseUrlEnv: ctx.config.databaseUrlEnv,
-    databaseUrl: targetUrl,
+    databaseUrl: tagged.url,
     timeoutMs: options.timeoutMs,
     signal: ctx.signal,
   });
+  if (run.timedOut || run.interrupted) {
+    const stopped = await terminateSessions(targetUrl, tagged.applicationName).catch(() => 0);
+    if (stopped) ctx.progress.warn(`terminated ${stopped} database session(s) the stopped Prisma run left behind`);
+  }
   ctx.progress.verbose(`$ prisma ${run.args.join(" ")} (exit ${run.exitCode}, ${run.durationMs} ms)\n${run.stdout}\n${run.stderr}`);
   const status = await readStatus(targetUrl, local);
   const failedEntry = status.entries.find((entry) => entry.state === "failed");
@@ -45,3 +53,33 @@ export async function readStatus(url: string, local: LocalMigration[]): Promise<
     applicationName: "dbship verify",
   });
 }
+
+/** The URL with an application_name of its own (unless the user set one). */
+export function tagSessions(url: string): { url: string; applicationName: string | undefined } {
+  const parsed = new URL(url);
+  if (parsed.searchParams.has("application_name")) return { url, applicationName: undefined };
+  const applicationName = `dbship-prisma-${process.pid}-${Date.now().toString(36)}`;
+  parsed.searchParams.set("application_name", applicationName);
+  return { url: parsed.toString(), applicationName };
+}
+
+/** Ends the backends of a stopped Prisma run: those with its name, and whoever holds Prisma's lock. */
+async function terminateSessions(url: string, applicationName: string | undefined): Promise<number> {
+  return withConnection(
+    url,
+    async (client) => {
+      const result = await client.query(
+        `SELECT pg_terminate_backend(a.pid) FROM pg_stat_activity a
+          WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
+            AND (a.application_name = $1 OR a.pid IN (
+                  SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = ${PRISMA_LOCK_KEY} AND objsubid = 1))`,
+        [applicationName ?? ""],
+      );
+      return result.rowCount ?? 0;
+    },
+    { applicationName: "dbship cleanup" },
+  );
+}
+
+/** The advisory lock key `prisma migrate deploy` takes (never taken by dbship itself). */
+export const PRISMA_LOCK_KEY = 72707369;

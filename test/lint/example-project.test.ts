@@ -33,12 +33,14 @@ describe("the example project's migrations", () => {
     expect(result.statements).toBe(4);
   });
 
-  it("flag 0002's CHECK when production already has the moments table", async () => {
+  it("flag 0002's CHECK when production already has the moments table, acknowledged by its allow comments", async () => {
     const pending = migrations.filter((m) => m.name === "0002_moment_title_length");
     const result = await lintMigrations(pending, { existingTables: new Set(["public.moments"]) });
-    expect(result.findings.map((f) => [f.rule, f.severity, f.line, f.column])).toEqual([
-      ["constraint-missing-not-valid", "error", 4, 1],
-      ["require-lock-timeout", "warning", 4, 1],
+    expect(result.findings.map((f) => [f.rule, f.severity, f.line, f.column, f.acknowledged?.reason])).toEqual([
+      ["constraint-missing-not-valid", "error", 10, 1, "moments is small, the full scan takes milliseconds"],
+      ["require-lock-timeout", "warning", 10, 1, "the lock is held for milliseconds on a small table"],
     ]);
+    expect(result.errors).toBe(0);
+    expect(result.acknowledged).toBe(2);
   });
 });

@@ -35,13 +35,14 @@ export type Fault =
   /** Handle the request, but its operations end `failed` (or `error`/`cancelled`). */
   | ({ type: "fail-operation" } & OperationFailure);
 
-type Armed = { route: RouteName | "*"; method: string | undefined; fault: Fault; remaining: number };
+type Armed = { route: RouteName | "*"; method: string | undefined; fault: Fault; remaining: number; skip: number };
 
 export class FaultInjector {
   private armed: Armed[] = [];
 
-  inject(route: RouteName | "*", fault: Fault, options: { times?: number; method?: string } = {}): void {
-    this.armed.push({ route, method: options.method?.toUpperCase(), fault, remaining: options.times ?? 1 });
+  /** `skip`: let that many matching requests through first (e.g. fail the second branch created). */
+  inject(route: RouteName | "*", fault: Fault, options: { times?: number; method?: string; skip?: number } = {}): void {
+    this.armed.push({ route, method: options.method?.toUpperCase(), fault, remaining: options.times ?? 1, skip: options.skip ?? 0 });
   }
 
   /** The fault for this request, if one is armed; consumes one use of it. */
@@ -50,6 +51,10 @@ export class FaultInjector {
       (armed) => (armed.route === "*" || armed.route === route) && (!armed.method || armed.method === method),
     );
     if (!rule) return undefined;
+    if (rule.skip > 0) {
+      rule.skip -= 1;
+      return undefined;
+    }
     rule.remaining -= 1;
     if (rule.remaining <= 0) this.armed = this.armed.filter((armed) => armed !== rule);
     return rule.fault;

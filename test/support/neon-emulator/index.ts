@@ -50,7 +50,7 @@ export type NeonEmulator = {
   /** Number of requests to `route` (and `method`, if given). */
   countRequests(route?: RouteName, method?: string): number;
   /** Arms a fault for the next `times` requests to `route` ("*": any route). */
-  inject(route: RouteName | "*", fault: Fault, options?: { times?: number; method?: string }): void;
+  inject(route: RouteName | "*", fault: Fault, options?: { times?: number; method?: string; skip?: number }): void;
   clearFaults(): void;
   /** Faults armed but not fired yet. */
   pendingFaults(): number;
