@@ -4,9 +4,10 @@
 import { DbshipError, EXIT } from "../errors.js";
 import { connect, databaseName, describeTarget } from "../infra/pg.js";
 import { acquireDeployLock, deployLockUrl } from "../pipeline/deploy-lock.js";
+import { timestampedName, underFreeName } from "../providers/free-name.js";
 import { openTarget } from "../providers/open-target.js";
 import { pointInTimeUnsupported } from "../providers/postgres.js";
-import type { RestoreResult, Snapshot, SnapshotProvider } from "../providers/types.js";
+import type { RestoreTarget, Snapshot, SnapshotProvider } from "../providers/types.js";
 import { appliedMigrations, ageOf, rowCounts } from "../snapshots/snapshot-facts.js";
 import type { Progress } from "../ui/progress.js";
 import { schemaFingerprint } from "../verify/fingerprint.js";
@@ -96,7 +97,7 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRep
       } else if (time) {
         report.toTime = time.toISOString();
       }
-      const backupName = await freeBackupName(provider, new Date());
+      const backupName = timestampedName("pre-rollback-", new Date());
       const question = confirmationText(report, backupName, snapshot, time);
       if (options.confirm) {
         options.progress.pause();
@@ -107,7 +108,8 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRep
         });
       }
       options.progress.start(snapshot ? `Restoring production from ${snapshot.name}` : `Restoring production to ${time?.toISOString()}`);
-      const restored: RestoreResult = await provider.restore(snapshot ? { snapshot: snapshot.name } : { time: time! }, backupName);
+      const target: RestoreTarget = snapshot ? { snapshot: snapshot.name } : { time: time! };
+      const restored = await underFreeName(backupName, (name) => provider.restore(target, name));
       report.backup = { name: restored.backupName, id: restored.backupId, connectionString: restored.backupConnectionString ?? null };
       options.progress.succeed(`Production restored; its previous state is kept as ${restored.backupName}`);
 
@@ -168,17 +170,6 @@ async function requireSnapshot(provider: SnapshotProvider, nameOrId: string): Pr
   throw new DbshipError("SNAPSHOT_NOT_FOUND", `no snapshot named ${nameOrId}`, {
     hint: names.length ? `Snapshots of this production: ${names.join(", ")}${names.length === 5 ? ", … (dbship snapshot list)" : ""}` : "This production has no snapshots (dbship snapshot list).",
   });
-}
-
-/** pre-rollback-YYYYMMDD-HHMMSS (UTC), with -2, -3… when taken. */
-async function freeBackupName(provider: SnapshotProvider, at: Date): Promise<string> {
-  const iso = at.toISOString();
-  const base = `pre-rollback-${iso.slice(0, 10).replace(/-/g, "")}-${iso.slice(11, 19).replace(/:/g, "")}`;
-  const taken = new Set((await provider.listSnapshots()).map((s) => s.name));
-  for (let n = 1; ; n++) {
-    const name = n === 1 ? base : `${base}-${n}`;
-    if (!taken.has(name)) return name;
-  }
 }
 
 function confirmationText(report: RollbackReport, backupName: string, snapshot: Snapshot | undefined, time: Date | undefined): string {

@@ -1,5 +1,6 @@
 // Step 2. Copies production before anything touches it. Nothing has changed yet if it fails.
 import { DbshipError, isDbshipError } from "../../errors.js";
+import { timestampedName, underFreeName } from "../../providers/free-name.js";
 import type { Snapshot, SnapshotProvider } from "../../providers/types.js";
 import type { Step } from "../types.js";
 
@@ -22,21 +23,8 @@ export const snapshot: Step = {
   },
 };
 
-/** `<prefix>YYYYMMDD-HHMMSS` in UTC. */
-export function snapshotName(prefix: string, at: Date): string {
-  const iso = at.toISOString();
-  return `${prefix}${iso.slice(0, 10).replace(/-/g, "")}-${iso.slice(11, 19).replace(/:/g, "")}`;
-}
-
-/** Creates `<prefix>YYYYMMDD-HHMMSS`; when that name is taken (a second run in the same second), -2, -3… */
+/** Creates `<prefix>YYYYMMDD-HHMMSS` (or the explicit name), with a suffix when the name is taken. */
 export async function createNamedSnapshot(provider: SnapshotProvider, prefix: string, at: Date, explicitName?: string): Promise<Snapshot> {
   if (explicitName) return provider.createSnapshot(explicitName);
-  const base = snapshotName(prefix, at);
-  for (let n = 1; ; n++) {
-    try {
-      return await provider.createSnapshot(n === 1 ? base : `${base}-${n}`);
-    } catch (error) {
-      if (!isDbshipError(error) || error.code !== "SNAPSHOT_NAME_TAKEN" || n >= 20) throw error;
-    }
-  }
+  return underFreeName(timestampedName(prefix, at), (name) => provider.createSnapshot(name));
 }
