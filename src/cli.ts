@@ -17,14 +17,15 @@ const { version } = createRequire(import.meta.url)("../package.json") as { versi
 
 // Command modules only declare flags; each loads its implementation when it runs.
 const COMMANDS: Array<(program: Command) => void> = [
-  registerDeploy,
-  registerStatus,
-  registerCheck,
-  registerSnapshot,
-  registerRollback,
+  // In the order a team meets them: set up, cut over, check, ship, recover.
   registerInit,
   registerBaseline,
+  registerStatus,
+  registerCheck,
   registerLint,
+  registerDeploy,
+  registerSnapshot,
+  registerRollback,
 ];
 
 export async function main(argv = process.argv): Promise<void> {
@@ -63,6 +64,8 @@ Exit codes: 0 done or nothing to do · 1 a step failed (see the report) · 2 bad
 function handleError(error: unknown, json: boolean): number {
   if (error instanceof CommanderError) {
     if (error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.OK;
+    // A command group called without a subcommand: commander has printed its help already.
+    if (error.code === "commander.help") return EXIT.BAD_INPUT;
     const message = error.message.replace(/^error: /, "");
     return report(new DbshipError("USAGE", message, { hint: "Run `dbship --help` (or `dbship <command> --help`) for usage." }), json);
   }
