@@ -26,7 +26,7 @@ export async function run({ runs, sizes = [1, 20, 200] }) {
   const server = await startBenchPostgres();
   const cli = await createInstrumentedCli();
   const projects = [];
-  console.log(`server: ${server.describe}; runs per size: ${runs ?? "5 (3 for 200+)"}\n`);
+  console.log(`server: ${server.describe}; runs per size: ${runs ?? "7 (5 for 200+)"}\n`);
   try {
     // Production before the deploy: the example project's two migrations, applied by Prisma, and rows.
     const base = await createProject();
@@ -46,7 +46,7 @@ export async function run({ runs, sizes = [1, 20, 200] }) {
       for (const migration of migrations) await project.addMigration(migration.name, migration.sql);
       await appendFile(project.schemaPath, `\n${schemaAddition}`);
 
-      const count = runs ?? (size >= 200 ? 3 : 5);
+      const count = runs ?? (size >= 200 ? 5 : 7);
       const samples = [];
       for (let i = 0; i < count; i++) {
         const sample = {};
