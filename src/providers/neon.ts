@@ -7,11 +7,14 @@
 import { randomBytes } from "node:crypto";
 import { EndpointType, type Branch, type BranchCreateRequest, type Operation } from "@neondatabase/api-client";
 import { DbshipError } from "../errors.js";
-import { describeTarget, maskUrl, parseUrl } from "../infra/urls.js";
+import { maskUrl } from "../infra/urls.js";
 import { NeonClient, type NeonFailure, type NeonTimeouts } from "./neon-client.js";
 import type { RestoreResult, RestoreTarget, Scratch, Snapshot, SnapshotProvider } from "./types.js";
+import { timestampedName } from "./free-name.js";
+import { checkProductionUrl } from "./neon-target.js";
 
 export type { NeonTimeouts } from "./neon-client.js";
+export { checkProductionUrl } from "./neon-target.js";
 
 export type NeonProviderOptions = {
   apiKey: string;
@@ -385,7 +388,7 @@ export function createNeonProvider(options: NeonProviderOptions): NeonProvider {
 
     async createScratch(): Promise<Scratch> {
       // A branch of production: same data as the snapshot just taken, and no child under it.
-      const name = `${REHEARSAL_PREFIX}${timestampName(new Date())}-${randomBytes(2).toString("hex")}`;
+      const name = `${timestampedName(REHEARSAL_PREFIX, new Date())}-${randomBytes(2).toString("hex")}`;
       const what = `create rehearsal branch ${name}`;
       let created: Created;
       try {
@@ -427,40 +430,6 @@ export function createNeonProvider(options: NeonProviderOptions): NeonProvider {
   return provider;
 }
 
-/**
- * Refuses a DATABASE_URL that is not production's direct connection: a pooled one (Prisma's
- * advisory lock and session settings break behind PgBouncer's transaction mode) or another
- * branch's. Host, port and database are compared with the URIs Neon gives for production.
- */
-export function checkProductionUrl(
-  databaseUrl: string,
-  production: { branchName: string; direct: string; pooled?: string | undefined },
-): void {
-  const url = parseUrl(databaseUrl);
-  const direct = parseUrl(production.direct);
-  const pooled = production.pooled ? parseUrl(production.pooled) : undefined;
-  const masked = maskUrl(production.direct);
-  const viaPooler = /-pooler(\.|$)/i.test(url.hostname) || (pooled !== undefined && sameTarget(url, pooled) && !sameTarget(url, direct));
-  if (viaPooler) {
-    throw new DbshipError("NEON_POOLED_URL", `DATABASE_URL goes through Neon's connection pooler (${describeTarget(databaseUrl)})`, {
-      hint: `Prisma's migrate engine takes a session-level advisory lock and sets session settings, which break behind the pooler (PgBouncer in transaction mode). Use production's direct connection string: ${masked}`,
-    });
-  }
-  if (!sameTarget(url, direct)) {
-    throw new DbshipError(
-      "NEON_WRONG_TARGET",
-      `DATABASE_URL points at ${describeTarget(databaseUrl)}, not at the Neon production branch ${production.branchName} (${describeTarget(production.direct)})`,
-      { hint: `Set DATABASE_URL to production's direct connection string: ${masked} (or fix neon.productionBranch).` },
-    );
-  }
-}
-
-function sameTarget(a: URL, b: URL): boolean {
-  const port = (url: URL) => url.port || "5432";
-  const database = (url: URL) => decodeURIComponent(url.pathname.replace(/^\//, ""));
-  return a.hostname.toLowerCase() === b.hostname.toLowerCase() && port(a) === port(b) && database(a) === database(b);
-}
-
 function notRoot(production: string, parent: string | undefined, neonSays?: string): DbshipError {
   return new DbshipError(
     "PITR_UNSUPPORTED",
@@ -473,10 +442,6 @@ function notRoot(production: string, parent: string | undefined, neonSays?: stri
 
 function rfc3339(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-function timestampName(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
 }
 
 function formatSeconds(seconds: number): string {
