@@ -99,6 +99,33 @@ describe("deploy failure paths", () => {
     expect(leftovers).toEqual([]);
   });
 
+  it("Ctrl-C during the rehearsal deletes the rehearsal branch and leaves production untouched", async () => {
+    // A slow migration (everywhere it runs) keeps the rehearsal busy long enough to interrupt it.
+    neon = await createNeonProduction({ applied: 2, extra: { "0003_slow": "SELECT pg_sleep(4);\n" } });
+    const ledger = await neon.ledger();
+    const child = execa("node", [path.join(repoRoot, "bin/dbship.js"), "deploy"], {
+      cwd: neon.project.dir,
+      env: testEnv({ DATABASE_URL: neon.url, NEON_API_KEY: neon.neon.apiKey, NEON_API_HOST: neon.neon.baseURL }),
+      reject: false,
+    });
+    let stderr = "";
+    await new Promise<void>((resolve) => {
+      child.stderr!.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes("Rehearsal on a copy of production…")) resolve();
+      });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    child.kill("SIGINT");
+    const result = await child;
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain("interrupted during the rehearsal [DEPLOY_INTERRUPTED]");
+    expect(result.stdout).toContain("Nothing was changed in production.");
+    expect(result.stdout).not.toContain("dbship rollback");
+    expect(await neon.ledger()).toEqual(ledger);
+    expect((await neon.branchNames()).filter((name) => name.startsWith("dbship-"))).toEqual([]);
+  });
+
   it("a verify.sql that fails after the deploy: exit 1 and the rollback instructions", async () => {
     prod = await createProduction();
     await prod.project.writeFile(
