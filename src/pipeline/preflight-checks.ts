@@ -14,13 +14,17 @@ export async function runPreflightChecks(ctx: DeployContext, production: Product
   ctx.state.extra.lint = { errors: lint.errors, warnings: lint.warnings, acknowledged: lint.acknowledged, findings: lint.findings };
   const blocking = blockingFindings(lint, ctx.options.allowDestructive);
   if (blocking.length) throw lintError(blocking);
-  for (const finding of lint.findings.filter((f) => !blocking.includes(f))) ctx.state.warnings.push(formatFinding(finding));
+  // Acknowledged findings are in the report (--json) and counted below, not repeated as warnings.
+  for (const finding of lint.findings.filter((f) => !blocking.includes(f) && !f.acknowledged)) ctx.state.warnings.push(formatFinding(finding));
+  ctx.progress.info(`  lint: ${lint.statements} statement(s), ${lint.errors} error(s), ${lint.warnings} warning(s), ${lint.acknowledged} acknowledged`);
 
   const server = await scratchServerFor(ctx.config, ctx.databaseUrl, ctx.provider);
+  ctx.progress.info(`  schema check: replaying ${ctx.state.local.length} migration(s) and schema.prisma on ${server.label}…`);
   try {
     const sync = await checkSchemaSync({ ...ctx, local: ctx.state.local, server });
     ctx.state.extra.schemaCheck = { inSync: sync.inSync, differences: sync.differences, notCompared: sync.notCompared.map((o) => `${o.kind} ${o.name}`) };
     if (!sync.inSync) throw outOfSyncError(sync);
+    ctx.progress.info("  schema check: schema.prisma and the migrations agree");
   } finally {
     await server.close();
   }

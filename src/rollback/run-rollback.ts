@@ -8,7 +8,7 @@ import { timestampedName, underFreeName } from "../providers/free-name.js";
 import { openTarget } from "../providers/open-target.js";
 import { pointInTimeUnsupported } from "../providers/postgres.js";
 import type { RestoreTarget, Snapshot, SnapshotProvider } from "../providers/types.js";
-import { appliedMigrations, ageOf, rowCounts } from "../snapshots/snapshot-facts.js";
+import { recordedMigrations, ageOf, rowCounts } from "../snapshots/snapshot-facts.js";
 import type { Progress } from "../ui/progress.js";
 import { schemaFingerprint } from "../verify/fingerprint.js";
 import { readSchemaModel } from "../verify/schema-model.js";
@@ -84,14 +84,14 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRep
     const lock = await acquireDeployLock(deployLockUrl(config, databaseUrl), databaseName(databaseUrl), "rollback");
     try {
       options.progress.succeed("Deploy lock taken: no deploy can start during the restore");
-      const before = await appliedMigrations(databaseUrl);
+      const before = await recordedMigrations(databaseUrl);
       let expected: { migrations: string[]; fingerprint: string } | undefined;
       if (snapshot) {
         options.progress.start(`Comparing production with ${snapshot.name}`);
         const snapshotUrl = await provider.connectionString(snapshot);
         const [productionSide, snapshotSide] = await Promise.all([readSide(databaseUrl), readSide(snapshotUrl)]);
         report.discarded = diffRowCounts(productionSide.counts, snapshotSide.counts);
-        expected = { migrations: await appliedMigrations(snapshotUrl), fingerprint: snapshotSide.fingerprint };
+        expected = { migrations: await recordedMigrations(snapshotUrl), fingerprint: snapshotSide.fingerprint };
         report.snapshot = { name: snapshot.name, id: snapshot.id, createdAt: snapshot.createdAt };
         options.progress.succeed(`Compared production with ${snapshot.name}`);
       } else if (time) {
@@ -113,7 +113,7 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRep
       report.backup = { name: restored.backupName, id: restored.backupId, connectionString: restored.backupConnectionString ?? null };
       options.progress.succeed(`Production restored; its previous state is kept as ${restored.backupName}`);
 
-      report.migrationsNow = await appliedMigrations(databaseUrl);
+      report.migrationsNow = await recordedMigrations(databaseUrl);
       report.migrationsUndone = before.filter((name) => !report.migrationsNow.includes(name));
       if (expected) {
         const now = await readSide(databaseUrl, false);
@@ -158,7 +158,7 @@ async function candidates(provider: SnapshotProvider): Promise<RollbackCandidate
       id: snapshot.id,
       createdAt: snapshot.createdAt,
       age: ageOf(snapshot.createdAt),
-      migrations: await appliedMigrations(await provider.connectionString(snapshot)).catch(() => []),
+      migrations: await recordedMigrations(await provider.connectionString(snapshot)).catch(() => []),
     })),
   );
 }
@@ -192,7 +192,7 @@ function confirmationText(report: RollbackReport, backupName: string, snapshot: 
 function nextSteps(report: RollbackReport): string[] {
   const steps: string[] = [];
   if (report.migrationsUndone.length) {
-    steps.push(`Production no longer has: ${report.migrationsUndone.join(", ")}. Fix them in the migrations folder, then run dbship deploy again.`);
+    steps.push(`Production no longer records: ${report.migrationsUndone.join(", ")}; they are pending again. Fix them in the migrations folder, then run dbship deploy.`);
   }
   steps.push(`The state from just before the rollback is kept as ${report.backup?.name}; drop it when you no longer need it.`);
   return steps;

@@ -3,11 +3,22 @@ import type pg from "pg";
 import { quoteIdent, withConnection } from "../infra/pg.js";
 import { migrationsSchema, readLedger } from "../migrations/ledger.js";
 
-export async function appliedMigrations(url: string): Promise<string[]> {
-  return withConnection(url, async (client) => {
-    const ledger = await readLedger(client, migrationsSchema(url));
-    return ledger.rows.filter((row) => row.finishedAt !== null && row.rolledBackAt === null).map((row) => row.migrationName);
-  }, { applicationName: "dbship snapshot" });
+/**
+ * The migrations a database's ledger records, in order: applied ones by name, failed ones as
+ * "<name> (failed)" (a rollback that removes a failed row makes that migration pending again).
+ */
+export async function recordedMigrations(url: string): Promise<string[]> {
+  return withConnection(
+    url,
+    async (client) => {
+      const ledger = await readLedger(client, migrationsSchema(url));
+      const names = ledger.rows
+        .filter((row) => row.rolledBackAt === null)
+        .map((row) => (row.finishedAt === null ? `${row.migrationName} (failed)` : row.migrationName));
+      return [...new Set(names)];
+    },
+    { applicationName: "dbship snapshot" },
+  );
 }
 
 /** Exact row counts of every user table, "schema.table" → count. */

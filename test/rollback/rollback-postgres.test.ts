@@ -34,6 +34,7 @@ describe("dbship rollback (postgres)", () => {
     expect(result.exitCode, result.stderr + result.stdout).toBe(0);
     expect(result.json.verified).toEqual({ ledger: true, schema: true });
     expect(result.json.migrationsNow).toEqual(["0001_baseline"]);
+    expect(result.json.migrationsUndone).toEqual(["0002_moment_title_length (failed)"]);
     expect(await prod.ledger()).toEqual(ledgerBefore);
     expect(await query(prod.db.url, "SELECT * FROM moments ORDER BY id")).toEqual(rowsBefore);
 
