@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { createProgress } from "../ui/progress.js";
+import { createProgress, type Progress } from "../ui/progress.js";
 import { canPrompt, confirm } from "../ui/prompt.js";
 import { renderDeployReport } from "../ui/render.js";
 import { emit, interruptSignal } from "./output.js";
@@ -47,10 +47,7 @@ Examples:
         terminateConnections: Boolean(flags.terminateConnections),
         allowDestructive: Boolean(flags.allowDestructive),
         verbose: Boolean(flags.verbose),
-        confirm: flags.yes || !canPrompt() ? undefined : async (question: string) => {
-              progress.pause();
-              return confirm(question);
-            },
+        confirm: flags.yes || !canPrompt() ? undefined : (question: string) => askAfterPausing(progress, question),
         progress,
         signal,
         invocation: { config: globals.config, provider: globals.provider },
@@ -59,4 +56,9 @@ Examples:
       const urls = [report.snapshot?.connectionString, report.rollback?.connectionString].filter((url): url is string => Boolean(url));
       emit(report, globals, renderDeployReport, urls);
     });
+}
+
+function askAfterPausing(progress: Progress, question: string): Promise<boolean> {
+  progress.pause();
+  return confirm(question);
 }
