@@ -3,7 +3,7 @@
 // version, and how this project's Prisma sends the SQL.
 import { DbshipError } from "../errors.js";
 import { withConnection } from "../infra/pg.js";
-import { formatFinding, lintMigrations, type LintFinding, type LintResult } from "../lint/index.js";
+import type { LintFinding, LintResult } from "../lint/index.js";
 import type { LocalMigration } from "../migrations/local-migrations.js";
 import type { ProductionStatus } from "../migrations/production-status.js";
 import { projectExecutionMode } from "../prisma/engine-mode.js";
@@ -32,6 +32,8 @@ export async function lintPending(input: {
     },
     { applicationName: "dbship lint" },
   );
+  // Loaded here, not at start-up: libpg-query's WebAssembly is only needed when something is pending.
+  const { lintMigrations } = await import("../lint/index.js");
   return lintMigrations(
     input.pending.map((migration) => ({ name: migration.name, sql: migration.sql })),
     {
@@ -50,7 +52,8 @@ export function blockingFindings(result: LintResult, allowDestructive: boolean):
   );
 }
 
-export function lintError(blocking: LintFinding[]): DbshipError {
+export async function lintError(blocking: LintFinding[]): Promise<DbshipError> {
+  const { formatFinding } = await import("../lint/index.js");
   return new DbshipError("LINT_ERRORS", `lint found ${blocking.length} blocking problem(s) in the pending migrations:\n${blocking.map((f) => indent(formatFinding(f))).join("\n")}`, {
     hint: "Make the migration safe as suggested, or acknowledge one finding with `-- dbship:allow <rule> <reason>` on the line above its statement, or pass --allow-destructive (parse errors and `;` that Prisma would split always block).",
     details: { findings: blocking },

@@ -1,7 +1,6 @@
 // The checks preflight runs on the pending migrations once the history is known to be sound:
 // lint on the real PostgreSQL parser and the schema.prisma ↔ migrations comparison. Each may
 // refuse the deploy (exit 3) before anything has changed.
-import { formatFinding } from "../lint/index.js";
 import type { ProductionStatus } from "../migrations/production-status.js";
 import { checkSchemaSync, outOfSyncError } from "../schema-sync/check-schema-sync.js";
 import { scratchServerFor } from "../schema-sync/scratch-server.js";
@@ -13,8 +12,9 @@ export async function runPreflightChecks(ctx: DeployContext, production: Product
   const lint = await lintPending({ databaseUrl: ctx.databaseUrl, root: ctx.config.root, prisma: ctx.prisma, production, pending });
   ctx.state.extra.lint = { errors: lint.errors, warnings: lint.warnings, acknowledged: lint.acknowledged, findings: lint.findings };
   const blocking = blockingFindings(lint, ctx.options.allowDestructive);
-  if (blocking.length) throw lintError(blocking);
+  if (blocking.length) throw await lintError(blocking);
   // Acknowledged findings are in the report (--json) and counted below, not repeated as warnings.
+  const { formatFinding } = await import("../lint/index.js");
   for (const finding of lint.findings.filter((f) => !blocking.includes(f) && !f.acknowledged)) ctx.state.warnings.push(formatFinding(finding));
   ctx.progress.info(`  lint: ${lint.statements} statement(s), ${lint.errors} error(s), ${lint.warnings} warning(s), ${lint.acknowledged} acknowledged`);
 

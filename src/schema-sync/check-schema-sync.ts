@@ -32,34 +32,40 @@ export type SchemaSyncInput = {
 };
 
 export async function checkSchemaSync(input: SchemaSyncInput): Promise<SchemaSyncResult> {
-  const fromMigrations = await input.server.createDatabase("check-migrations");
+  const [fromMigrations, fromSchema] = await Promise.all([
+    input.server.createDatabase("check-migrations"),
+    input.server.createDatabase("check-schema"),
+  ]);
   try {
-    const fromSchema = await input.server.createDatabase("check-schema");
-    try {
-      const applied = await applyMigrations(input, fromMigrations.url, input.local, { timeoutMs: input.config.deployTimeoutMs });
-      if (applied.failure || applied.run.exitCode !== 0) {
-        const why = applied.failure ? `${applied.failure.migration} failed: ${applied.failure.error}` : applied.prismaError;
-        throw new DbshipError("SCHEMA_OUT_OF_SYNC", `the migrations do not apply to an empty database: ${why}`, {
-          hint: "Every migration must replay from nothing (that is what a new environment does). Fix that migration.",
-        });
-      }
-      const sql = await schemaToSql({
+    // The two sides do not depend on each other: Prisma runs both at once. Both are awaited
+    // before anything is thrown, so no Prisma run outlives the databases it works on.
+    const [appliedOutcome, sqlOutcome] = await Promise.allSettled([
+      applyMigrations(input, fromMigrations.url, input.local, { timeoutMs: input.config.deployTimeoutMs }),
+      schemaToSql({
         prisma: input.prisma,
         root: input.config.root,
         schemaPath: input.config.schemaPath,
         databaseUrlEnv: input.config.databaseUrlEnv,
         databaseUrl: fromSchema.url,
         signal: input.signal,
+      }),
+    ]);
+    if (appliedOutcome.status === "rejected") throw appliedOutcome.reason;
+    if (sqlOutcome.status === "rejected") throw sqlOutcome.reason;
+    const applied = appliedOutcome.value;
+    const sql = sqlOutcome.value;
+    if (applied.failure || applied.run.exitCode !== 0) {
+      const why = applied.failure ? `${applied.failure.migration} failed: ${applied.failure.error}` : applied.prismaError;
+      throw new DbshipError("SCHEMA_OUT_OF_SYNC", `the migrations do not apply to an empty database: ${why}`, {
+        hint: "Every migration must replay from nothing (that is what a new environment does). Fix that migration.",
       });
-      await withConnection(fromSchema.url, (client) => client.query(sql), { applicationName: "dbship check" });
-      const [migrated, described] = await Promise.all([readModel(fromMigrations.url), readModel(fromSchema.url)]);
-      const differences = diffSchemas(migrated, described, { scope: "prisma", leftLabel: "the migrations", rightLabel: "schema.prisma" });
-      return { inSync: differences.length === 0, differences, notCompared: migrated.notCompared, server: input.server.label };
-    } finally {
-      await fromSchema.drop();
     }
+    await withConnection(fromSchema.url, (client) => client.query(sql), { applicationName: "dbship check" });
+    const [migrated, described] = await Promise.all([readModel(fromMigrations.url), readModel(fromSchema.url)]);
+    const differences = diffSchemas(migrated, described, { scope: "prisma", leftLabel: "the migrations", rightLabel: "schema.prisma" });
+    return { inSync: differences.length === 0, differences, notCompared: migrated.notCompared, server: input.server.label };
   } finally {
-    await fromMigrations.drop();
+    await Promise.all([fromMigrations.drop(), fromSchema.drop()]);
   }
 }
 
