@@ -34,7 +34,8 @@ export const DEFAULT_TIMEOUTS: NeonTimeouts = {
   attempts: 8,
   backoffBaseMs: 250,
   backoffMaxMs: 10_000,
-  pollMs: 500,
+  // Neon often finishes a branch operation within a few hundred ms: look early, then back off.
+  pollMs: 150,
   pollMaxMs: 5_000,
   operationsMs: 10 * 60_000,
 };

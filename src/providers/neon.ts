@@ -52,6 +52,8 @@ export function createNeonProvider(options: NeonProviderOptions): NeonProvider {
   const log = (line: string) => options.log?.(client.scrub(line));
   let productionRef: { id: string; name: string } | undefined;
   let target: { database: string; role: string } | undefined;
+  /** Connection strings Neon already gave (in a create response), by branch id: not asked twice. */
+  const knownUris = new Map<string, string>();
 
   // ---- reads ---------------------------------------------------------------------------------
 
@@ -119,11 +121,14 @@ export function createNeonProvider(options: NeonProviderOptions): NeonProvider {
     return target;
   }
 
+  /** The branch's connection string; `pooled` asks for the pooler's (its endpoint was checked). */
   async function uriOf(branchId: string, branchName: string, pooled = false): Promise<string> {
+    const known = pooled ? undefined : knownUris.get(branchId);
+    if (known) return known;
     const { database, role } = await databaseAndRole();
-    const { endpoints } = await client.call({ method: "GET", what: `list endpoints of ${branchName}` }, () =>
-      api.listProjectBranchEndpoints(projectId, branchId),
-    );
+    const { endpoints } = pooled
+      ? { endpoints: [{ type: EndpointType.ReadWrite }] }
+      : await client.call({ method: "GET", what: `list endpoints of ${branchName}` }, () => api.listProjectBranchEndpoints(projectId, branchId));
     if (!endpoints.some((endpoint) => endpoint.type === EndpointType.ReadWrite)) {
       throw new DbshipError("NEON_API", `Neon branch ${branchName} has no read_write compute, so it has no connection string`, {
         hint: `Add a compute to ${branchName} in the Neon console (Branches → ${branchName} → Add compute), then run again.`,
@@ -183,15 +188,16 @@ export function createNeonProvider(options: NeonProviderOptions): NeonProvider {
         return { data: { branch: data.branch, operations: data.operations, connectionUri } };
       },
     );
-    await settle(created, what);
-    return created;
+    const ready = await settle(created, what);
+    if (created.connectionUri) knownUris.set(ready.id, created.connectionUri);
+    return { ...created, branch: ready };
   }
 
-  /** Waits until the new branch is ready; on failure deletes it, so nothing is left behind. */
-  async function settle(created: Created, what: string): Promise<void> {
+  /** Waits until the new branch is ready (and returns it); on failure deletes it, so nothing is left behind. */
+  async function settle(created: Created, what: string): Promise<Branch> {
     try {
       await client.waitForOperations(created.operations, what);
-      await waitReady(created.branch.id, what);
+      return await waitReady(created.branch.id, what);
     } catch (error) {
       const cleaned = await deleteBranch(created.branch.id, created.branch.name).then(
         () => true,
@@ -307,8 +313,7 @@ export function createNeonProvider(options: NeonProviderOptions): NeonProvider {
         throw new DbshipError("SNAPSHOT_NAME_TAKEN", `a Neon branch named ${name} already exists`, { hint: "Choose another name." });
       }
       const created = await createBranch(name, `create snapshot ${name}`);
-      const branch = await getBranch(created.branch.id, `read snapshot ${name}`);
-      return toSnapshot(branch, []);
+      return toSnapshot(created.branch, []);
     },
 
     async listSnapshots() {
