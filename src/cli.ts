@@ -28,6 +28,8 @@ const COMMANDS: Array<(program: Command) => void> = [
   registerRollback,
 ];
 
+let running: string | undefined;
+
 export async function main(argv = process.argv): Promise<void> {
   // `dbship status | head` closes stdout early: that is not an error worth a stack trace.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
@@ -44,6 +46,10 @@ export async function main(argv = process.argv): Promise<void> {
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
   for (const register of COMMANDS) register(program);
+  // The command that runs, for the JSON document of an error thrown inside it ("snapshot prune").
+  program.hook("preAction", (_program, action) => {
+    running = [action.parent?.parent ? action.parent.name() : undefined, action.name()].filter(Boolean).join(" ");
+  });
   program.addHelpText(
     "after",
     `
@@ -79,7 +85,7 @@ function handleError(error: unknown, json: boolean): number {
 
 function report(error: DbshipError, json: boolean): number {
   if (json) {
-    const doc = { command: process.argv[2] ?? null, ok: false, exitCode: error.exitCode, steps: [], migrations: null, snapshot: null, rollback: null, error: error.toJSON() };
+    const doc = { command: running ?? null, ok: false, exitCode: error.exitCode, steps: [], migrations: null, snapshot: null, rollback: null, error: error.toJSON() };
     process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
     process.stderr.write(`${renderError(error)}\n`);

@@ -169,6 +169,14 @@ describe("dbship bad input exits 2 with a one-line cause", () => {
     expect(result.stderr.split("\n")[0]).toBe("✖ DATABASE_URL is not set [ENV_MISSING]");
   });
 
+  it("with --json, an error before any step is still one JSON document naming the command", async () => {
+    project = await createProject();
+    const result = await runDbship(["--json", "snapshot", "list"], { cwd: project.dir, env: { DATABASE_URL: "" } });
+    expect(result.exitCode).toBe(2);
+    expect(result.json).toMatchObject({ command: "snapshot list", ok: false, exitCode: 2, error: { code: "ENV_MISSING", message: "DATABASE_URL is not set" } });
+    expect(result.stderr).toBe("");
+  });
+
   it("a --config path that does not exist", async () => {
     project = await createProject();
     const result = await runDbship(["deploy", "--config", "nope.json"], { cwd: project.dir });
