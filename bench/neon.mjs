@@ -143,7 +143,7 @@ function report(label, runs, verdictSeries) {
   console.log(
     `API calls per deploy: median ${calls.median} (${calls.min}–${calls.max}); operation polls ${polls.median}; operation waits ${waitCount.median} per deploy, ` +
       `${fmtMs(waiting.median / Math.max(1, waitCount.median))} each on average while the emulator finishes operations in ${OPERATION_DELAY_MS} ms ` +
-      `(dbship polls first after 500 ms, then ×1.5).`,
+      `(dbship polls first after its pollMs, 150 ms by default, then ×1.5).`,
   );
   console.log(`waits (run 1): ${first.waits.map((w) => `${w.detail} ${fmtMs(w.ms)}`).join("; ")}\n`);
 }
