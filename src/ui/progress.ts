@@ -20,7 +20,10 @@ export type ProgressOptions = { json: boolean; verbose: boolean; stream?: NodeJS
 
 export async function createProgress(options: ProgressOptions): Promise<Progress> {
   const stream = options.stream ?? process.stderr;
-  const interactive = Boolean(stream.isTTY) && !process.env.CI && !options.json && !options.verbose;
+  // NOTE: a pseudo-terminal can report 0 columns (`script`, some CI wrappers, docker -t without a
+  // size): ora then computes an infinite number of lines to clear and never returns. No spinner
+  // without a width.
+  const interactive = Boolean(stream.isTTY) && (stream.columns ?? 0) > 0 && !process.env.CI && !options.json && !options.verbose;
   const write = (line: string) => stream.write(`${line}\n`);
   let spinner: Ora | undefined;
   if (interactive) {
