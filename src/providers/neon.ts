@@ -41,6 +41,8 @@ export type NeonProvider = SnapshotProvider & {
 
 /** Rehearsal branches: never listed as snapshots, and they expire on their own if a run dies. */
 export const REHEARSAL_PREFIX = "dbship-rehearsal-";
+/** The schema check's throwaway branches: never listed as snapshots either. */
+export const CHECK_PREFIX = "dbship-check-";
 const REHEARSAL_TTL_MS = 24 * 3600_000;
 
 type Created = { branch: Branch; operations: Operation[]; connectionUri?: string | undefined };
@@ -321,7 +323,9 @@ export function createNeonProvider(options: NeonProviderOptions): NeonProvider {
       const all = await listBranches();
       return all
         .filter((branch) => branch.name.startsWith(options.snapshotPrefix) && branch.id !== prod.id)
-        .filter((branch) => options.snapshotPrefix.startsWith(REHEARSAL_PREFIX) || !branch.name.startsWith(REHEARSAL_PREFIX))
+        .filter((branch) =>
+          [REHEARSAL_PREFIX, CHECK_PREFIX].every((scratch) => options.snapshotPrefix.startsWith(scratch) || !branch.name.startsWith(scratch)),
+        )
         .map((branch) => toSnapshot(branch, all))
         .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.name.localeCompare(a.name));
     },
@@ -391,9 +395,10 @@ export function createNeonProvider(options: NeonProviderOptions): NeonProvider {
       await deleteBranch(snapshot.id, snapshot.name);
     },
 
-    async createScratch(): Promise<Scratch> {
+    async createScratch(_from, purpose = "rehearsal"): Promise<Scratch> {
       // A branch of production: same data as the snapshot just taken, and no child under it.
-      const name = `${timestampedName(REHEARSAL_PREFIX, new Date())}-${randomBytes(2).toString("hex")}`;
+      const prefix = purpose === "check" ? CHECK_PREFIX : REHEARSAL_PREFIX;
+      const name = `${timestampedName(prefix, new Date())}-${randomBytes(2).toString("hex")}`;
       const what = `create rehearsal branch ${name}`;
       let created: Created;
       try {

@@ -15,7 +15,9 @@ export type Snapshot = {
   protectedReason?: string | undefined;
 };
 
-/** A throwaway copy of production, for the rehearsal. */
+export type ScratchPurpose = "rehearsal" | "check";
+
+/** A throwaway copy of production, for the rehearsal or the schema check. */
 export type Scratch = {
   name: string;
   id: string;
@@ -47,8 +49,11 @@ export type SnapshotProvider = {
   /** Restores production (to a snapshot or a point in time), keeping its current state as `backupName`. */
   restore(target: RestoreTarget, backupName: string): Promise<RestoreResult>;
   deleteSnapshot(snapshot: Snapshot): Promise<void>;
-  /** A throwaway copy of production (postgres: of `from`, a snapshot; neon: a new branch). */
-  createScratch(from: Snapshot | undefined): Promise<Scratch>;
+  /**
+   * A throwaway copy of production (postgres: of `from`, a snapshot; neon: a new branch).
+   * `purpose` names it, so that a leftover says what made it.
+   */
+  createScratch(from: Snapshot | undefined, purpose?: ScratchPurpose): Promise<Scratch>;
   /** Releases connections and clients. */
   close(): Promise<void>;
 };

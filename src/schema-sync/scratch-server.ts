@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { startEmbeddedPostgres } from "../infra/embedded-postgres.js";
 import { connect, quoteIdent, withDatabase } from "../infra/pg.js";
+import type { SnapshotProvider } from "../providers/types.js";
 
 export type ScratchDatabase = { name: string; url: string; drop(): Promise<void> };
 
@@ -64,9 +65,9 @@ export async function embeddedScratchServer(): Promise<ScratchServer> {
 export async function scratchServerFor(
   config: { provider: string; postgres: { maintenanceDatabase: string } },
   databaseUrl: string,
-  provider: { createScratch(from: undefined): Promise<{ connectionString: string; drop(): Promise<void> }> },
+  provider: Pick<SnapshotProvider, "createScratch">,
 ): Promise<ScratchServer> {
   if (config.provider === "postgres") return scratchServerAt(withDatabase(databaseUrl, config.postgres.maintenanceDatabase), "production's server");
-  const branch = await provider.createScratch(undefined);
+  const branch = await provider.createScratch(undefined, "check");
   return scratchServerAt(branch.connectionString, "a throwaway Neon branch", () => branch.drop());
 }
