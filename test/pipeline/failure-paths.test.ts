@@ -21,6 +21,25 @@ async function holdReadLock(url: string): Promise<pg.Client> {
   return client;
 }
 
+/** Runs dbship and sends it SIGINT (Ctrl-C) `afterMs` after `marker` shows in its progress. */
+async function interruptWhen(neon: NeonProduction, args: string[], marker: string, afterMs: number) {
+  const child = execa("node", [path.join(repoRoot, "bin/dbship.js"), ...args], {
+    cwd: neon.project.dir,
+    env: testEnv({ DATABASE_URL: neon.url, NEON_API_KEY: neon.neon.apiKey, NEON_API_HOST: neon.neon.baseURL }),
+    reject: false,
+  });
+  let stderr = "";
+  await new Promise<void>((resolve) => {
+    child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes(marker)) resolve();
+    });
+  });
+  await new Promise((resolve) => setTimeout(resolve, afterMs));
+  child.kill("SIGINT");
+  return child;
+}
+
 describe("deploy failure paths", () => {
   let neon: NeonProduction | undefined;
   let prod: Production | undefined;
@@ -73,22 +92,8 @@ describe("deploy failure paths", () => {
   it("Ctrl-C during the deploy stops Prisma's whole process group and prints the rollback", async () => {
     neon = await createNeonProduction();
     blocker = await holdReadLock(neon.url);
-    const child = execa("node", [path.join(repoRoot, "bin/dbship.js"), "deploy", "--no-rehearsal"], {
-      cwd: neon.project.dir,
-      env: testEnv({ DATABASE_URL: neon.url, NEON_API_KEY: neon.neon.apiKey, NEON_API_HOST: neon.neon.baseURL }),
-      reject: false,
-    });
-    let stderr = "";
-    await new Promise<void>((resolve) => {
-      child.stderr!.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes("Deploy to production…")) resolve();
-      });
-    });
     // Give Prisma time to start and block on the lock, then interrupt as a person would.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    child.kill("SIGINT");
-    const result = await child;
+    const result = await interruptWhen(neon, ["deploy", "--no-rehearsal"], "Deploy to production…", 2500);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain("interrupted while prisma migrate deploy was running on production [DEPLOY_INTERRUPTED]");
     expect(result.stdout).toMatch(/restore: +dbship rollback --to /);
@@ -103,21 +108,7 @@ describe("deploy failure paths", () => {
     // A slow migration (everywhere it runs) keeps the rehearsal busy long enough to interrupt it.
     neon = await createNeonProduction({ applied: 2, extra: { "0003_slow": "SELECT pg_sleep(4);\n" } });
     const ledger = await neon.ledger();
-    const child = execa("node", [path.join(repoRoot, "bin/dbship.js"), "deploy"], {
-      cwd: neon.project.dir,
-      env: testEnv({ DATABASE_URL: neon.url, NEON_API_KEY: neon.neon.apiKey, NEON_API_HOST: neon.neon.baseURL }),
-      reject: false,
-    });
-    let stderr = "";
-    await new Promise<void>((resolve) => {
-      child.stderr!.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes("Rehearsal on a copy of production…")) resolve();
-      });
-    });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    child.kill("SIGINT");
-    const result = await child;
+    const result = await interruptWhen(neon, ["deploy"], "Rehearsal on a copy of production…", 1500);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain("interrupted during the rehearsal [DEPLOY_INTERRUPTED]");
     expect(result.stdout).toContain("Nothing was changed in production.");
