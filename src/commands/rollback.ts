@@ -58,7 +58,7 @@ export function renderRollback(report: RollbackReport, policy: SecretPolicy): st
   lines.push(`${chalk.green("✔")} Production (${report.target}) restored from ${report.snapshot?.name ?? report.toTime}`);
   if (report.verified) lines.push(`  verified: migrations ${report.verified.ledger ? "=" : "≠"} snapshot's, schema ${report.verified.schema ? "=" : "≠"} snapshot's`);
   lines.push(`  migrations now: ${report.migrationsNow.join(", ") || "none"}`);
-  if (report.migrationsUndone.length) lines.push(`  no longer applied: ${report.migrationsUndone.join(", ")}`);
+  if (report.migrationsUndone.length) lines.push(`  no longer recorded: ${report.migrationsUndone.join(", ")}`);
   const changed = report.discarded.filter((t) => t.difference !== 0);
   if (changed.length) lines.push(`  discarded writes (still in the backup): ${changed.map((t) => `${t.table} ${t.difference > 0 ? "+" : ""}${t.difference}`).join(", ")}`);
   if (report.backup) {
