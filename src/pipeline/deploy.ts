@@ -1,8 +1,7 @@
 // `dbship deploy`: preflight → snapshot → rehearsal → deploy → post-verify, and the report.
-import { loadConfig, requireDatabaseUrl, type ConfigFlags } from "../config.js";
-import { parseUrl } from "../infra/pg.js";
+import type { ConfigFlags } from "../config.js";
 import { findPrismaCli } from "../prisma/prisma-cli.js";
-import { createProvider } from "../providers/index.js";
+import { openTarget } from "../providers/open-target.js";
 import type { Progress } from "../ui/progress.js";
 import { describeProductionChanges } from "./production-changes.js";
 import { emptyMigrations, errorSummary, type Report } from "./report.js";
@@ -27,9 +26,10 @@ export type RunDeployOptions = ConfigFlags &
   };
 
 export async function runDeploy(options: RunDeployOptions): Promise<Report> {
-  const config = await loadConfig(options);
-  const databaseUrl = requireDatabaseUrl(config);
-  parseUrl(databaseUrl);
+  const { config, databaseUrl, provider } = await openTarget(options, {
+    terminateConnections: options.terminateConnections,
+    log: (line) => options.progress.info(line),
+  });
   const prisma = findPrismaCli(config.root);
   const deployOptions: DeployOptions = {
     rehearsal: options.rehearsal ?? config.rehearsal,
@@ -38,10 +38,6 @@ export async function runDeploy(options: RunDeployOptions): Promise<Report> {
     allowDestructive: options.allowDestructive ?? false,
     verbose: options.verbose ?? false,
   };
-  const provider = await createProvider(config, databaseUrl, {
-    terminateConnections: deployOptions.terminateConnections,
-    log: (line) => options.progress.info(line),
-  });
   const ctx: DeployContext = {
     config,
     options: deployOptions,
