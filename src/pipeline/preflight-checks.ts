@@ -7,7 +7,8 @@ import { scratchServerFor } from "../schema-sync/scratch-server.js";
 import { blockingFindings, lintError, lintPending } from "./lint-check.js";
 import type { DeployContext } from "./types.js";
 
-export async function runPreflightChecks(ctx: DeployContext, production: ProductionStatus): Promise<void> {
+/** Lint of the pending SQL; unacknowledged errors refuse the deploy unless --allow-destructive. */
+export async function lintPendingMigrations(ctx: DeployContext, production: ProductionStatus): Promise<void> {
   const pending = ctx.state.local.filter((migration) => production.status.pending.includes(migration.name));
   const lint = await lintPending({ databaseUrl: ctx.databaseUrl, root: ctx.config.root, prisma: ctx.prisma, production, pending });
   ctx.state.extra.lint = { errors: lint.errors, warnings: lint.warnings, acknowledged: lint.acknowledged, findings: lint.findings };
@@ -17,7 +18,14 @@ export async function runPreflightChecks(ctx: DeployContext, production: Product
   const { formatFinding } = await import("../lint/index.js");
   for (const finding of lint.findings.filter((f) => !blocking.includes(f) && !f.acknowledged)) ctx.state.warnings.push(formatFinding(finding));
   ctx.progress.info(`  lint: ${lint.statements} statement(s), ${lint.errors} error(s), ${lint.warnings} warning(s), ${lint.acknowledged} acknowledged`);
+}
 
+/**
+ * schema.prisma against the migrations. It runs even when nothing is pending: a schema edit
+ * committed without its migration leaves nothing pending, and that is the deploy that breaks
+ * the application.
+ */
+export async function checkSchemaAgainstMigrations(ctx: DeployContext): Promise<void> {
   const server = await scratchServerFor(ctx.config, ctx.databaseUrl, ctx.provider);
   ctx.progress.info(`  schema check: replaying ${ctx.state.local.length} migration(s) and schema.prisma on ${server.label}…`);
   try {

@@ -56,6 +56,16 @@ describe("dbship check", () => {
     ]);
   });
 
+  it("dbship deploy refuses a schema edit without its migration even when nothing is pending", async () => {
+    prod = await createProduction({ applied: 2 });
+    await editSchema(prod.project, "  body      String?", "  body      String?\n  subtitle  String?");
+    const result = await prod.dbship(["deploy"]);
+    expect(result.exitCode).toBe(3);
+    expect(result.output).toContain("column moments.subtitle (text) is in schema.prisma but not in the migrations");
+    expect(result.output).not.toContain("up to date");
+    expect(await databasesLike(prod.prefix)).toEqual([]);
+  });
+
   it("dbship deploy refuses at preflight when schema.prisma has a change without a migration, and production is untouched", async () => {
     prod = await createProduction();
     await editSchema(prod.project, "  body      String?", "  body      String?\n  subtitle  String?");

@@ -6,7 +6,7 @@ import { databaseName } from "../../infra/pg.js";
 import { refuseUnsafeHistory } from "../../migrations/history-checks.js";
 import { readProductionStatus } from "../../migrations/production-status.js";
 import { acquireDeployLock, deployLockUrl } from "../deploy-lock.js";
-import { runPreflightChecks } from "../preflight-checks.js";
+import { checkSchemaAgainstMigrations, lintPendingMigrations } from "../preflight-checks.js";
 import type { Step } from "../types.js";
 
 export const preflight: Step = {
@@ -34,11 +34,12 @@ export const preflight: Step = {
     for (const entry of production.status.entries.filter((e) => e.outOfOrder)) {
       ctx.state.warnings.push(`${entry.name} sorts before migrations production already has: Prisma will apply it out of order`);
     }
+    if (pending.length > 0) await lintPendingMigrations(ctx, production);
+    await checkSchemaAgainstMigrations(ctx);
     if (pending.length === 0) {
       ctx.state.upToDate = true;
       return { status: "ok", detail: `up to date: ${applied.length} migration(s) applied, nothing pending` };
     }
-    await runPreflightChecks(ctx, production);
     if (ctx.confirm && !ctx.options.dryRun) {
       const yes = await ctx.confirm(`Apply ${pending.length} migration(s) to ${production.target}: ${pending.join(", ")}?`);
       if (!yes) throw new DbshipError("CONFIRMATION_REQUIRED", "deploy not confirmed", { hint: "Nothing was changed. Pass --yes to skip the question." });
