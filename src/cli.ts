@@ -1,7 +1,6 @@
 // The dbship program: global flags, one thin module per command (loaded only when used, so
 // `dbship --help` starts fast), and the one place that renders errors and sets exit codes.
 import { Command, CommanderError } from "commander";
-import { createRequire } from "node:module";
 import { registerBaseline } from "./commands/baseline.js";
 import { registerCheck } from "./commands/check.js";
 import { registerDeploy } from "./commands/deploy.js";
@@ -12,8 +11,7 @@ import { registerSnapshot } from "./commands/snapshot.js";
 import { registerStatus } from "./commands/status.js";
 import { DbshipError, EXIT, isDbshipError } from "./errors.js";
 import { renderError } from "./ui/render.js";
-
-const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
+import { dbshipVersion } from "./version.js";
 
 // Command modules only declare flags; each loads its implementation when it runs.
 const COMMANDS: Array<(program: Command) => void> = [
@@ -37,7 +35,7 @@ export async function main(argv = process.argv): Promise<void> {
     throw error;
   });
   const program = new Command("dbship")
-    .version(version, "-v, --version")
+    .version(dbshipVersion(), "-v, --version")
     .description("Ship Prisma migrations to production safely: check, snapshot, rehearse, deploy, verify — and a rollback you can run.")
     .option("-c, --config <path>", "dbship.config.json to use (default: ./dbship.config.json)")
     .option("-p, --provider <name>", "snapshot provider: postgres | neon (overrides the config)")

@@ -10,10 +10,13 @@
 // its place. If a name is no longer there the benchmark fails loudly rather than reporting
 // nothing. A copy (rather than a module loader hook) keeps the instrumented process as fast as
 // the real one: Node 20's off-thread loader hooks added ~200 ms to the start of `dbship deploy`.
-// Only the dbship process is instrumented; Prisma's processes run exactly as the baseline's do.
+// The instrumented dist/ is then bundled like the real one (scripts/bundle.mjs), so the process
+// loads its code the way bin/dbship.js does. Only the dbship process is instrumented; Prisma's
+// processes run exactly as the baseline's do.
 import { cp, mkdtemp, readFile, rm, symlink, writeFile, mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { bundleCli } from "../../scripts/bundle.mjs";
 import { repoRoot } from "./proc.mjs";
 
 export const TARGETS = [
@@ -69,9 +72,10 @@ export async function createInstrumentedCli() {
     const source = await readFile(file, "utf8");
     await writeFile(file, target.fn ? wrapFunction(source, target) : wrapMethod(source, target));
   }
+  await bundleCli(path.join(dir, "dist"));
   await mkdir(path.join(dir, "bin"));
   await writeFile(path.join(dir, "bin", "trace-recorder.js"), RECORDER);
-  await writeFile(path.join(dir, "bin", "dbship.js"), `#!/usr/bin/env node\nimport "./trace-recorder.js";\nimport "../dist/cli.js";\n`);
+  await writeFile(path.join(dir, "bin", "dbship.js"), `#!/usr/bin/env node\nimport "./trace-recorder.js";\nimport "../dist/bundle/cli.js";\n`);
   return { bin: path.join(dir, "bin", "dbship.js"), cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 

@@ -6,11 +6,9 @@
 // - exponential backoff with full jitter, Retry-After honoured, bounded in attempts and time;
 // - errors become DbshipErrors built from the status and Neon's message only: axios errors carry
 //   the request headers, and with them the API key, so they are never rethrown or logged.
-import { createRequire } from "node:module";
 import { createApiClient, type Api, type Operation } from "@neondatabase/api-client";
 import { DbshipError, type ErrorCode } from "../errors.js";
-
-const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+import { dbshipVersion } from "../version.js";
 
 export type NeonTimeouts = {
   /** One HTTP request, ms. */
@@ -95,7 +93,7 @@ export class NeonClient {
       apiKey: options.apiKey,
       baseURL: options.apiHost || undefined,
       timeout: this.timeouts.requestMs,
-      headers: { "User-Agent": `dbship/${version}` },
+      headers: { "User-Agent": `dbship/${dbshipVersion()}` },
     });
   }
 

@@ -13,12 +13,14 @@ declare module "vitest" {
 
 // Type errors are reported by `npm test`'s own typecheck; here tsc emits anyway so that one
 // half-finished module does not stop every end-to-end test from running.
+// bin/dbship.js starts the bundle (scripts/bundle.mjs), so that is what the tests run.
 function buildCli() {
   try {
     execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { stdio: "pipe" });
   } catch (error) {
     if (!existsSync("dist/cli.js")) throw error;
   }
+  execFileSync(process.execPath, ["scripts/bundle.mjs"], { stdio: "pipe" });
 }
 
 export default async function setup(project: TestProject) {

