@@ -5,6 +5,7 @@
 import type { Config } from "../config.js";
 import { DbshipError } from "../errors.js";
 import { withConnection } from "../infra/pg.js";
+import { settleAll } from "../infra/settle-all.js";
 import type { LocalMigration } from "../migrations/local-migrations.js";
 import { applyMigrations } from "../pipeline/apply-migrations.js";
 import type { PrismaCli } from "../prisma/prisma-cli.js";
@@ -39,7 +40,7 @@ export async function checkSchemaSync(input: SchemaSyncInput): Promise<SchemaSyn
   try {
     // The two sides do not depend on each other: Prisma runs both at once. Both are awaited
     // before anything is thrown, so no Prisma run outlives the databases it works on.
-    const [appliedOutcome, sqlOutcome] = await Promise.allSettled([
+    const [applied, sql] = await settleAll([
       applyMigrations(input, fromMigrations.url, input.local, { timeoutMs: input.config.deployTimeoutMs }),
       schemaToSql({
         prisma: input.prisma,
@@ -50,10 +51,6 @@ export async function checkSchemaSync(input: SchemaSyncInput): Promise<SchemaSyn
         signal: input.signal,
       }),
     ]);
-    if (appliedOutcome.status === "rejected") throw appliedOutcome.reason;
-    if (sqlOutcome.status === "rejected") throw sqlOutcome.reason;
-    const applied = appliedOutcome.value;
-    const sql = sqlOutcome.value;
     if (applied.failure || applied.run.exitCode !== 0) {
       const why = applied.failure ? `${applied.failure.migration} failed: ${applied.failure.error}` : applied.prismaError;
       throw new DbshipError("SCHEMA_OUT_OF_SYNC", `the migrations do not apply to an empty database: ${why}`, {

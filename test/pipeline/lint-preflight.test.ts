@@ -40,6 +40,18 @@ describe("lint in preflight", () => {
     expect(await query(prod.db.url, "SELECT column_name FROM information_schema.columns WHERE table_name = 'moments' AND column_name = 'body'")).toEqual([]);
   });
 
+  it("reports the lint refusal first when the schema check, which runs alongside, fails too", async () => {
+    // schema.prisma still has body: the check disagrees with the migrations as well.
+    prod = await createProduction({ applied: 2, extra: { "0003_drop_body": 'ALTER TABLE "moments" DROP COLUMN "body";\n' } });
+    const ledger = await prod.ledger();
+    const refused = await prod.dbship(["deploy", "--json"]);
+    expect(refused.exitCode).toBe(3);
+    expect(refused.json.error.code).toBe("LINT_ERRORS");
+    expect(refused.stderr).toMatch(/schema check: replaying 3 migration\(s\)/);
+    expect(await prod.ledger()).toEqual(ledger);
+    expect(await databasesLike(prod.prefix)).toEqual([]);
+  });
+
   it("records acknowledged findings with their reason and lets the deploy through", async () => {
     prod = await createProduction();
     const result = await prod.dbship(["deploy", "--json"]);
