@@ -1,6 +1,7 @@
 // A Neon "production" for end-to-end tests: the emulator (real databases behind Neon's HTTP API),
-// its production branch migrated by the real Prisma CLI to the example's first N migrations,
-// with rows, and a project configured for the neon provider. DATABASE_URL is the connection
+// its production branch migrated by the real Prisma CLI to the example's first N migrations (or,
+// with `pushed`, as `prisma db push` leaves it: no _prisma_migrations, as before a baseline), with
+// rows, and a project configured for the neon provider. DATABASE_URL is the connection
 // string Neon's API gives for the production branch, as a user would copy it.
 import { createApiClient } from "@neondatabase/api-client";
 import { randomBytes } from "node:crypto";
@@ -22,7 +23,13 @@ export type NeonProduction = {
 };
 
 export async function createNeonProduction(
-  options: ProjectOptions & { applied?: number; titles?: string[]; emulator?: Partial<NeonEmulatorOptions> } = {},
+  options: ProjectOptions & {
+    applied?: number;
+    /** Build production as `prisma db push` leaves it (see pushSchema): the schema, no ledger. */
+    pushed?: boolean;
+    titles?: string[];
+    emulator?: Partial<NeonEmulatorOptions>;
+  } = {},
 ): Promise<NeonProduction> {
   const neon = await startNeonEmulator({ adminUrl: adminUrl(), defaultBranchName: "production", operationDelayMs: 50, ...options.emulator });
   const api = createApiClient({ apiKey: neon.apiKey, baseURL: neon.baseURL });
@@ -30,8 +37,11 @@ export async function createNeonProduction(
   const url = data.uri;
   const builder = await createProject({ migrations: options.applied ?? 1 });
   try {
-    const built = await runPrisma(["migrate", "deploy"], { cwd: builder.dir, databaseUrl: url });
-    if (built.exitCode !== 0) throw new Error(`building production failed: ${built.stderr}${built.stdout}`);
+    if (options.pushed) await pushSchema(builder.dir, url);
+    else {
+      const built = await runPrisma(["migrate", "deploy"], { cwd: builder.dir, databaseUrl: url });
+      if (built.exitCode !== 0) throw new Error(`building production failed: ${built.stderr}${built.stdout}`);
+    }
   } finally {
     await builder.cleanup();
   }
@@ -62,4 +72,15 @@ export async function createNeonProduction(
       await neon.close();
     },
   };
+}
+
+/**
+ * What `prisma db push` leaves: schema.prisma's tables and no _prisma_migrations. Prisma's own SQL
+ * for the schema, run directly: `db push` itself fails on this repository's WebAssembly engine
+ * ("Column type 'char' could not be deserialized" while it reads the database).
+ */
+async function pushSchema(dir: string, url: string): Promise<void> {
+  const diff = await runPrisma(["migrate", "diff", "--from-empty", "--to-schema-datamodel", "prisma/schema.prisma", "--script"], { cwd: dir, databaseUrl: url });
+  if (diff.exitCode !== 0) throw new Error(`building production failed: ${diff.stderr}${diff.stdout}`);
+  await query(url, diff.stdout.replace(/^Loaded Prisma config.*$/m, ""));
 }
