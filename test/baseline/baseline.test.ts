@@ -4,18 +4,9 @@ import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runDbship, runPrisma } from "../support/cli.js";
+import { pushSchema } from "../support/db-push.js";
 import { createTestDatabase, query, type TestDatabase } from "../support/postgres.js";
 import { createProject, repoRoot, type TestProject } from "../support/project.js";
-
-/** A database as `prisma db push` leaves it: the schema's tables, no _prisma_migrations. */
-async function pushedDatabase(project: TestProject, db: TestDatabase) {
-  const diff = await runPrisma(["migrate", "diff", "--from-empty", "--to-schema-datamodel", "prisma/schema.prisma", "--script"], {
-    cwd: project.dir,
-    databaseUrl: db.url,
-  });
-  expect(diff.exitCode, diff.stderr).toBe(0);
-  await query(db.url, diff.stdout.replace(/^Loaded Prisma config.*$/m, ""));
-}
 
 describe("dbship baseline", () => {
   let project: TestProject | undefined;
@@ -31,7 +22,7 @@ describe("dbship baseline", () => {
     project = await createProject({ config: { snapshot: { prefix: `bl${Date.now().toString(36)}-` } } });
     await rm(project.migrationsDir, { recursive: true });
     db = await createTestDatabase("pushed");
-    await pushedDatabase(project, db);
+    await pushSchema(project.dir, db.url);
     await query(db.url, "INSERT INTO moments (id, title, updated_at) VALUES (gen_random_uuid(), 'kept', now())");
     return { project, db, run: (args: string[]) => runDbship(args, { cwd: project!.dir, env: { DATABASE_URL: db!.url } }) };
   }

@@ -6,6 +6,7 @@
 import { createApiClient } from "@neondatabase/api-client";
 import { randomBytes } from "node:crypto";
 import { runDbship, runPrisma, type CliResult } from "./cli.js";
+import { pushSchema } from "./db-push.js";
 import { startNeonEmulator, type NeonEmulator, type NeonEmulatorOptions } from "./neon-emulator/index.js";
 import { adminUrl, query } from "./postgres.js";
 import { createProject, type ProjectOptions, type TestProject } from "./project.js";
@@ -74,13 +75,3 @@ export async function createNeonProduction(
   };
 }
 
-/**
- * What `prisma db push` leaves: schema.prisma's tables and no _prisma_migrations. Prisma's own SQL
- * for the schema, run directly: `db push` itself fails on this repository's WebAssembly engine
- * ("Column type 'char' could not be deserialized" while it reads the database).
- */
-async function pushSchema(dir: string, url: string): Promise<void> {
-  const diff = await runPrisma(["migrate", "diff", "--from-empty", "--to-schema-datamodel", "prisma/schema.prisma", "--script"], { cwd: dir, databaseUrl: url });
-  if (diff.exitCode !== 0) throw new Error(`building production failed: ${diff.stderr}${diff.stdout}`);
-  await query(url, diff.stdout.replace(/^Loaded Prisma config.*$/m, ""));
-}
