@@ -149,6 +149,8 @@ export class PrismaConnections {
     let proof = this.proven.get(url);
     if (!proof) {
       proof = proveTarget({ cli: this.options.cli, root: this.options.root, schemaPath: this.files.schemaPath, url, env: this.scratchEnv(url), signal }).then((outcome) => {
+        // A probe cut short by Ctrl-C proves nothing, and is not a refusal: the caller reports the interruption.
+        signal?.throwIfAborted();
         if (!outcome.proven) throw this.unproven(url, outcome.output);
       });
       this.proven.set(url, proof);
