@@ -51,6 +51,8 @@ const REFUSED_CODES = [
   "BASELINE_MISMATCH",
   "BASELINE_EXISTS",
   "SNAPSHOT_LIMIT",
+  "NEON_ROOT_BRANCH_LIMIT",
+  "NEON_RESTORE_RESTRICTED",
 ] as const;
 
 export type ErrorCode =
