@@ -1,5 +1,5 @@
 // The Neon API client as dbship uses it. @neondatabase/api-client has no retries, no timeout and
-// no operation waiting of its own (reference/neon-api.md §1.2), so this adds them:
+// no operation waiting of its own (its README and generated client), so this adds them:
 // - 423, 429 and 503 are retried for every method (Neon: always safe); other 5xx and network
 //   errors only for GETs; a 423 (another operation is running on the project) is waited out for
 //   the whole retry budget, not a number of attempts, naming the operations it waits for; a mutation whose outcome is unknown (timeout, lost connection) first
