@@ -142,7 +142,11 @@ export async function startNeonEmulator(options: NeonEmulatorOptions): Promise<N
     { name: "getProjectOperation", method: "GET", path: `${p}/operations/:operation`, mutation: false, handle: (r) => getOperation(ctx, r) },
     { name: "listProjectOperations", method: "GET", path: `${p}/operations`, mutation: false, handle: (r) => listOperations(ctx, r) },
   ];
-  server = new EmulatorServer(routes, { apiKey, projectId: project.id, faults, onError: (error) => errors.push(error) });
+  const holdOperation = (ms: number, action = "apply_config") => {
+    const op = scheduler.create(action as never, { branchId: project.defaultBranch().id });
+    scheduler.start([op], async () => undefined, undefined, ms);
+  };
+  server = new EmulatorServer(routes, { apiKey, projectId: project.id, faults, onError: (error) => errors.push(error), onHold: holdOperation });
 
   let root: BranchModel;
   let baseURL: string;
@@ -189,11 +193,7 @@ export async function startNeonEmulator(options: NeonEmulatorOptions): Promise<N
     settings,
     finishOperations: () => scheduler.finishAll(),
     idle: () => scheduler.idle(),
-    holdOperation: (ms, action = "apply_config") => {
-      const branch = project.defaultBranch();
-      const op = scheduler.create(action as never, { branchId: branch.id });
-      scheduler.start([op], async () => undefined, undefined, ms);
-    },
+    holdOperation,
     recordHistory: (branchIdOrName) =>
       exclusive(async () => {
         const branch = find(branchIdOrName ?? root.id);
