@@ -32,17 +32,20 @@ const named = async (target: NeonTarget, name: string) => (await target.branches
  * a deploy the rehearsal stops, a deploy that fails on production, the rollback its output
  * prints, a deploy that succeeds once the row is fixed, a prune, and a point-in-time restore.
  */
-export async function deployRollbackPruneRestore(target: NeonTarget, observe: Observe): Promise<void> {
+export async function deployRollbackPruneRestore(target: NeonTarget, observe: Observe, options: { rehearsalStop?: boolean } = {}): Promise<void> {
   const before = await rows(target.url);
   const ledgerBefore = await ledger(target.url);
   const productionBefore = (await named(target, "production"))!;
 
-  // 1. The rehearsal catches the failure on the one throwaway branch; production untouched.
-  const rehearsed = await target.dbship(["deploy", "--json"]);
-  expect(rehearsed.exitCode, rehearsed.stderr + rehearsed.stdout).toBe(1);
-  expect(rehearsed.json.error.code).toBe("REHEARSAL_FAILED");
-  expect(await ledger(target.url)).toEqual(ledgerBefore);
-  expect((await target.branches()).filter((branch) => branch.name.startsWith("dbship-"))).toEqual([]);
+  // 1. The rehearsal catches the failure on the one throwaway branch; production untouched. (It
+  //    does not depend on how Neon restores, so the emulator matrix runs it once.)
+  if (options.rehearsalStop ?? true) {
+    const rehearsed = await target.dbship(["deploy", "--json"]);
+    expect(rehearsed.exitCode, rehearsed.stderr + rehearsed.stdout).toBe(1);
+    expect(rehearsed.json.error.code).toBe("REHEARSAL_FAILED");
+    expect(await ledger(target.url)).toEqual(ledgerBefore);
+    expect((await target.branches()).filter((branch) => branch.name.startsWith("dbship-"))).toEqual([]);
+  }
 
   // 2. Without the rehearsal the migration fails on production; the output says how to roll back.
   const failed = await target.dbship(["deploy", "--no-rehearsal", "--allow-destructive", "--show-secrets"]);
