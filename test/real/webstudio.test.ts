@@ -40,7 +40,7 @@ const ACKNOWLEDGE_PARTIAL_INDEX = {
 // 20230520112258 drops the Breakpoints table, 20230530132921 and 20230530155049 drop columns.
 const DATA_LOSS_RULES = "ban-drop-table,ban-drop-column";
 
-// Rows a production at N−10 (after 20230517150043_domain) would have: a team, a user, two
+// Rows a production at N−10 (after 20230515112405_file_uploader_project) would have: a team, a user, two
 // projects, one dev build per project and one published build, a file, a breakpoint row.
 const SEED = `
 INSERT INTO "Team" (id) VALUES ('team-1');
