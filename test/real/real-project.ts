@@ -9,7 +9,7 @@ import path from "node:path";
 import type { SchemaModel } from "../../src/verify/schema-model.js";
 import { readSchemaModel } from "../../src/verify/schema-model.js";
 import { runPrisma } from "../support/cli.js";
-import { adminUrl, query, withClient } from "../support/postgres.js";
+import { adminUrl, databaseUrl, query, uniqueName, withClient, type TestDatabase } from "../support/postgres.js";
 import { repoRoot } from "../support/project.js";
 
 export type CorpusEntry = {
@@ -215,4 +215,15 @@ export async function dropLeftovers(prefix: string, database: string): Promise<v
     [prefix, `dbship-scratch-${database}`, `%"source":"${database}"%`],
   );
   for (const { datname } of rows) await query(adminUrl(), `DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+}
+
+/** A copy of `source` (CREATE DATABASE … TEMPLATE): a twin production without a second Prisma run. */
+export async function cloneDatabase(source: TestDatabase, prefix: string): Promise<TestDatabase> {
+  const name = uniqueName(prefix);
+  await query(adminUrl(), `CREATE DATABASE "${name}" TEMPLATE "${source.name}"`);
+  return {
+    name,
+    url: databaseUrl(name),
+    drop: () => query(adminUrl(), `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => undefined),
+  };
 }

@@ -9,6 +9,7 @@ import { adminUrl, createTestDatabase, query, type TestDatabase } from "../suppo
 import { registerCases } from "./known-failing.js";
 import {
   buildFromSchema,
+  cloneDatabase,
   corpusEntry,
   createRealProject,
   dropLeftovers,
@@ -156,7 +157,8 @@ const cases = {
 
   "a production at N-10 with rows takes the last 10 with dbship deploy and ends equal to a bare prisma migrate deploy": async () => {
     const prod = await production("ws_prod");
-    const twin = await production("ws_twin");
+    const twin = await cloneDatabase(prod, "ws_twin");
+    databases.push(twin);
     const full = await project();
     const bare = await prismaMigrateDeploy(full, twin.url);
     expect(bare.exitCode, bare.stderr + bare.stdout).toBe(0);
