@@ -8,7 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import type { SchemaModel } from "../../src/verify/schema-model.js";
 import { readSchemaModel } from "../../src/verify/schema-model.js";
-import { runPrisma } from "../support/cli.js";
+import { execa } from "execa";
+import { testEnv } from "../support/cli.js";
 import { adminUrl, databaseUrl, query, uniqueName, withClient, type TestDatabase } from "../support/postgres.js";
 import { repoRoot } from "../support/project.js";
 
@@ -29,6 +30,9 @@ export type CorpusEntry = {
   migrationCount: number;
   /** Folders without a migration.sql (the project's own data-migration tool runs them). */
   dataMigrationFolders: number;
+  /** The variables the schema's datasource reads: `url = env(…)` and `directUrl = env(…)`. */
+  urlEnv: string;
+  directUrlEnv: string | null;
 };
 
 export const corpus: CorpusEntry[] = JSON.parse(
@@ -58,8 +62,10 @@ export async function migrationNames(entry: CorpusEntry): Promise<string[]> {
 }
 
 // The repository's own offline path (prisma.config.ts at its root): Prisma 6.19's WebAssembly
-// schema engine through the pg driver adapter, pointed at the package's schema.
-function prismaConfig(schema: string): string {
+// schema engine through the pg driver adapter, pointed at the package's schema. The adapter
+// connects where Prisma Migrate would: the datasource's directUrl when it has one, else its url.
+function prismaConfig(entry: CorpusEntry): string {
+  const connectionEnv = entry.directUrlEnv ?? entry.urlEnv;
   return `// Written by test/real/real-project.ts: the offline Prisma path (WebAssembly engine + pg adapter).
 import { defineConfig } from "prisma/config";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -67,9 +73,9 @@ import { PrismaPg } from "@prisma/adapter-pg";
 export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
-  schema: ${JSON.stringify(schema)},
+  schema: ${JSON.stringify(entry.schema)},
   async adapter() {
-    return new PrismaPg({ connectionString: process.env.DATABASE_URL, idleTimeoutMillis: 50 });
+    return new PrismaPg({ connectionString: process.env.${connectionEnv}, idleTimeoutMillis: 50 });
   },
 });
 `;
@@ -124,7 +130,7 @@ export async function createRealProject(entry: CorpusEntry, options: RealProject
   const dir = await mkdtemp(path.join(os.tmpdir(), `dbship-real-${entry.id}-`));
   await symlink(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
   await writeFile(path.join(dir, "package.json"), JSON.stringify({ name: `real-${entry.id}`, private: true, type: "module" }, null, 2));
-  await writeFile(path.join(dir, "prisma.config.ts"), prismaConfig(entry.schema));
+  await writeFile(path.join(dir, "prisma.config.ts"), prismaConfig(entry));
   await mkdir(path.dirname(path.join(dir, entry.schema)), { recursive: true });
   const schema = await readFile(path.join(packageDir(entry), entry.schema), "utf8");
   await writeFile(path.join(dir, entry.schema), offlineSchema(schema));
@@ -155,17 +161,29 @@ export async function createRealProject(entry: CorpusEntry, options: RealProject
 // ---- Databases for the corpus tests: built by the real Prisma CLI, read by dbship's own catalog
 // reader (readSchemaModel), never by dbship's commands.
 
+/** The project's datasource variables (url and directUrl), all set to `url`, as a deployment would set them. */
+export function projectEnv(entry: CorpusEntry, url: string | undefined): Record<string, string | undefined> {
+  return { [entry.urlEnv]: url, ...(entry.directUrlEnv ? { [entry.directUrlEnv]: url } : {}) };
+}
+
+/** This repository's Prisma CLI in the project, with the project's datasource variables set to `url`. */
+export async function runProjectPrisma(project: RealProject, args: string[], url: string) {
+  return execa("node", [path.join(repoRoot, "node_modules/prisma/build/index.js"), ...args], {
+    cwd: project.dir,
+    env: testEnv(projectEnv(project.entry, url)),
+    reject: false,
+    timeout: 90_000,
+  });
+}
+
 /** A bare `prisma migrate deploy` of the project's migrations onto `url`. */
 export async function prismaMigrateDeploy(project: RealProject, url: string) {
-  return runPrisma(["migrate", "deploy"], { cwd: project.dir, databaseUrl: url });
+  return runProjectPrisma(project, ["migrate", "deploy"], url);
 }
 
 /** What `prisma db push` would leave: Prisma's own SQL for schema.prisma, run on `url`. */
 export async function buildFromSchema(project: RealProject, url: string): Promise<void> {
-  const diff = await runPrisma(["migrate", "diff", "--from-empty", "--to-schema-datamodel", project.entry.schema, "--script"], {
-    cwd: project.dir,
-    databaseUrl: url,
-  });
+  const diff = await runProjectPrisma(project, ["migrate", "diff", "--from-empty", "--to-schema-datamodel", project.entry.schema, "--script"], url);
   if (diff.exitCode !== 0) throw new Error(`prisma migrate diff failed: ${diff.stderr}${diff.stdout}`);
   await query(url, diff.stdout.replace(/^Loaded Prisma config.*$/m, ""));
 }
