@@ -83,8 +83,17 @@ export class PrismaConnections {
         facts = await readPrismaConfig(options.cli, options.root, markerEnv(baseEnv, candidates));
       }
     }
-    const files = projectFiles(options, facts);
-    const datasource = readSchemaDatasource(files.schemaPath);
+    let files = projectFiles(options, facts);
+    let datasource = readSchemaDatasource(files.schemaPath);
+    // Variables the schema names may be read by an adapter too, set or not (a CI job for pull
+    // requests sets none): evaluate once more with markers for them.
+    const schemaVariables = [datasource?.url, datasource?.directUrl].flatMap((setting) => (setting && "env" in setting ? [setting.env] : []));
+    if (configFile && schemaVariables.some((name) => !candidates.has(name))) {
+      for (const name of schemaVariables) candidates.add(name);
+      facts = await readPrismaConfig(options.cli, options.root, markerEnv(baseEnv, candidates));
+      files = projectFiles(options, facts);
+      datasource = readSchemaDatasource(files.schemaPath);
+    }
     const route = connectionRoute(facts, datasource, [...candidates], configFile ? path.relative(options.root, configFile) : "prisma.config.ts", files.schemaPath, options.root);
     return new PrismaConnections(options, baseEnv, dotenv, facts, datasource, route, files);
   }

@@ -32,10 +32,7 @@ const HAND_WRITTEN_TABLES = ["BackgroundJob", "legal_opinion"];
 const PARTIAL_INDEXES = ["EmailSequenceEnrollment.enrollment_active_unique", "MeetingSlot.MeetingSlot_startsAt_duration_active_key"];
 
 // What fails on today's code, and where (see the report of the corpus work for the full text).
-const KNOWN_FAILING: Record<string, string> = {
-  "dbship check as a pull-request gate (no datasource variables set) names the migration Prisma cannot apply on this path":
-    "issue 12, Prisma's connection target: dbship sets only POSTGRES_PRISMA_URL for its Prisma runs; with the directUrl variable unset Prisma fetches a native engine, reported as \"Prisma cannot read …/prisma/app.prisma\" (SCHEMA_INVALID, exit 2; issue 13 item 6)",
-};
+const KNOWN_FAILING: Record<string, string> = {};
 
 const projects: RealProject[] = [];
 const databases: TestDatabase[] = [];

@@ -17,8 +17,12 @@ export const rehearsal: Step = {
     const scratch = await ctx.provider.createScratch(ctx.state.snapshot);
     ctx.cleanups.push({ label: `drop the rehearsal copy ${scratch.name}`, run: () => scratch.drop() });
     const pending = ctx.state.before?.pending ?? [];
-    const result = await applyMigrations(ctx, { kind: "scratch", url: scratch.connectionString }, ctx.state.local, { timeoutMs: ctx.config.deployTimeoutMs });
-    if (result.run.interrupted) throw new DbshipError("DEPLOY_INTERRUPTED", "interrupted during the rehearsal", { hint: "Nothing was changed in production." });
+    const interrupted = () => new DbshipError("DEPLOY_INTERRUPTED", "interrupted during the rehearsal", { hint: "Nothing was changed in production." });
+    // Ctrl-C may land in the probe that precedes Prisma's run as well as in the run itself.
+    const result = await applyMigrations(ctx, { kind: "scratch", url: scratch.connectionString }, ctx.state.local, { timeoutMs: ctx.config.deployTimeoutMs }).catch((error: unknown) => {
+      throw ctx.signal.aborted ? interrupted() : error;
+    });
+    if (result.run.interrupted) throw interrupted();
     if (result.failure) {
       const explanation = await explainRehearsalFailure(scratch.connectionString, ctx.state.local, result.failure);
       if (explanation) ctx.state.extra.rehearsalFailure = explanation;
