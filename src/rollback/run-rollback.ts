@@ -148,8 +148,15 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRep
     } finally {
       await lock.release();
     }
-  } catch (error) {
-    if (!(error instanceof DbshipError)) throw error;
+  } catch (caught) {
+    // A lost connection (server restart, terminated session) half way is a failed step, not a bug.
+    const error =
+      caught instanceof DbshipError
+        ? caught
+        : new DbshipError("ROLLBACK_FAILED", `rollback stopped: ${caught instanceof Error ? caught.message : String(caught)}`, {
+            hint: "Run dbship status: it says whether production was restored or is unchanged, and how to finish.",
+            cause: caught,
+          });
     return { ...report, ok: false, exitCode: error.exitCode, error: error.toJSON() };
   } finally {
     await provider.close();

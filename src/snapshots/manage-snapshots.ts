@@ -21,7 +21,14 @@ export async function createSnapshotNow(flags: Flags & { name?: string | undefin
     try {
       // The lock says no run of ours is making anything now: leftovers of interrupted ones go.
       const housekeeping = await housekeep(provider, true);
-      const snapshot = await createNamedSnapshot(provider, config.snapshot.prefix, new Date(), flags.name, flags.signal);
+      const snapshot = await createNamedSnapshot(provider, config.snapshot.prefix, new Date(), flags.name, flags.signal).catch((error: unknown) => {
+        if (error instanceof DbshipError) throw error;
+        // A lost connection (server restart) is a failed copy, not a bug; production is never changed by it.
+        throw new DbshipError("SNAPSHOT_FAILED", `could not snapshot production: ${(error as Error).message}`, {
+          hint: "Production is unchanged. dbship snapshot list reports any unfinished copy left behind.",
+          cause: error,
+        });
+      });
       const connectionString = await provider.connectionString(snapshot);
       return { command: "snapshot create", ok: true, exitCode: EXIT.OK, snapshot: { ...snapshot, connectionString }, notices: housekeeping?.notices ?? [], error: null };
     } finally {
