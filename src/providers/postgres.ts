@@ -153,6 +153,9 @@ export function createPostgresProvider(options: PostgresProviderOptions): Snapsh
         return;
       } catch (error) {
         await admin.query("ROLLBACK").catch(() => undefined);
+        // The backup's name was taken since it was chosen (another production's rollback in the
+        // same second): nothing changed; the caller picks the next free name and the copy is reused.
+        if ((error as { code?: string }).code === "42P04") throw new DbshipError("SNAPSHOT_NAME_TAKEN", `a database named ${backupName} already exists`);
         if ((error as { code?: string }).code !== "55006") throw error;
         if (attempt >= 3) throw sessionsError(production, "set production aside", ["a session connected during the swap"]);
         await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
@@ -251,7 +254,9 @@ export function createPostgresProvider(options: PostgresProviderOptions): Snapsh
       try {
         await swapping;
       } catch (error) {
-        if ((error as { code?: string }).code !== "57P01") await dropIfIdle(copy).catch(() => undefined);
+        // Kept when it will be reused: a name clash (retried at once) or a lost server (the next run).
+        const code = (error as { code?: string }).code;
+        if (code !== "57P01" && code !== "SNAPSHOT_NAME_TAKEN") await dropIfIdle(copy).catch(() => undefined);
         throw error;
       } finally {
         unregister();

@@ -8,7 +8,7 @@ import path from "node:path";
 import pg from "pg";
 import { freePort } from "../../src/infra/embedded-postgres.js";
 import { runDbship, runPrisma, type CliResult } from "../support/cli.js";
-import { sleep, startDbship, waitFor, type RunningDbship } from "../support/processes.js";
+import { signalTwice, startDbship, waitFor, type RunningDbship } from "../support/processes.js";
 import { createProject, type TestProject } from "../support/project.js";
 
 export type Fault = "SIGINT" | "SIGTERM" | "2×SIGINT" | "kill -9" | "restart";
@@ -61,7 +61,7 @@ export async function sql<T extends pg.QueryResultRow = any>(url: string, text: 
   }
 }
 
-export const SLOW_MIGRATION = `SELECT pg_sleep(2);\nALTER TABLE "moments" ADD COLUMN "slow" INTEGER;\n`;
+export const SLOW_MIGRATION = `SELECT pg_sleep(1.5);\nALTER TABLE "moments" ADD COLUMN "slow" INTEGER;\n`;
 
 /** Builds the template every production of the file is copied from: migrations 0001-0002 and two rows. */
 export async function buildTemplate(server: FaultServer): Promise<string> {
@@ -139,11 +139,11 @@ export async function holdDatabase(server: FaultServer, database: string) {
   return { release: async () => (await client.query("COMMIT").catch(() => undefined), await client.end().catch(() => undefined)) };
 }
 
-/** Waits until one of dbship's backends waits on a lock while running a statement like `pattern`. */
-export async function waitBlocked(server: FaultServer, pattern: RegExp) {
+/** Waits until one of dbship's backends waits on a lock while running a statement like `pattern` that names `name`. */
+export async function waitBlocked(server: FaultServer, pattern: RegExp, name: string) {
   await waitFor(`dbship blocked on ${pattern}`, async () => {
     const rows = await sql<{ query: string }>(server.adminUrl, "SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND starts_with(application_name, 'dbship')");
-    return rows.some((row) => pattern.test(row.query));
+    return rows.some((row) => pattern.test(row.query) && row.query.includes(name));
   });
 }
 
@@ -157,17 +157,25 @@ export async function waitPrismaSleeping(server: FaultServer, database: string) 
 
 export async function inject(fault: Fault, run: RunningDbship, server: FaultServer) {
   if (fault === "SIGINT" || fault === "SIGTERM") run.signal(fault);
-  else if (fault === "2×SIGINT") {
-    run.signal("SIGINT");
-    await sleep(10);
-    run.signal("SIGINT");
-  } else if (fault === "kill -9") run.signal("SIGKILL");
+  else if (fault === "2×SIGINT") await signalTwice(run.pid, "INT", 10); else if (fault === "kill -9") run.signal("SIGKILL");
   else await server.restart();
 }
 
-/** After kill -9 an orphaned backend may still be working: wait until no dbship session is left. */
-export async function settle(server: FaultServer) {
-  await waitFor("dbship's sessions to end", async () => (await sql(server.adminUrl, "SELECT 1 FROM pg_stat_activity WHERE starts_with(application_name, 'dbship') AND pid <> pg_backend_pid()")).length === 0, 30_000);
+/** After kill -9 an orphaned backend may still be working: wait until no dbship session of this production is left. */
+export async function settle(server: FaultServer, prod: { name: string }) {
+  await waitFor(
+    "dbship's sessions to end",
+    async () =>
+      (
+        await sql(
+          server.adminUrl,
+          `SELECT 1 FROM pg_stat_activity WHERE starts_with(application_name, 'dbship') AND pid <> pg_backend_pid()
+              AND (datname = $1 OR starts_with(datname, 'dbship-scratch-' || $1) OR position($1 in query) > 0)`,
+          [prod.name],
+        )
+      ).length === 0,
+    30_000,
+  );
 }
 
 export async function databasesLike(server: FaultServer, prefix: string): Promise<string[]> {

@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { adminUrl, query } from "../support/postgres.js";
 import { createProduction, type Production } from "../support/production.js";
-import { sessionsNamed, sleep, startDbship, waitFor } from "../support/processes.js";
+import { sessionsNamed, signalTwice, sleep, startDbship, waitFor } from "../support/processes.js";
 
 const SLOW = (seconds: number) => `SELECT pg_sleep(${seconds});\nALTER TABLE "moments" ADD COLUMN "slow" INTEGER;\n`;
 
@@ -32,9 +32,7 @@ describe("interrupted dbship deploy (postgres)", () => {
     prod = await slowProduction(4);
     const run = startDbship(["deploy", "--no-rehearsal"], { cwd: prod.project.dir, env: { DATABASE_URL: prod.db.url } });
     await waitFor("Prisma's session", async () => (await sessionsNamed(adminUrl(), prod!.db.name, "dbship-prisma-")).some((s) => /pg_sleep/.test(s.query)));
-    run.signal("SIGINT");
-    await sleep(10);
-    run.signal("SIGINT");
+    await signalTwice(run.pid, "INT", 10);
     const result = await run.done;
     expect(result.exitCode, result.output).toBe(130);
     // Gone by the time the shell gets its prompt back.

@@ -73,3 +73,8 @@ export async function sessionsNamed(adminUrl: string, database: string, prefix: 
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Two signals `gapMs` apart, sent by a shell so the gap does not depend on this (busy) test process. */
+export async function signalTwice(pid: number, signal: "INT" | "TERM", gapMs: number): Promise<void> {
+  await execa("sh", ["-c", `kill -${signal} $0; sleep ${gapMs / 1000}; kill -${signal} $0`, String(pid)], { reject: false });
+}
