@@ -1,7 +1,7 @@
 // Fault injection on `dbship deploy` at its snapshot, rehearsal and deploy steps: SIGINT, SIGTERM,
 // two SIGINTs 10 ms apart, kill -9, and a server restart. dbship is held at the snapshot by a
 // lock on production's database object, and at the rehearsal and the deploy by a migration that
-// sleeps 1.5 s. After each: production exists and is unchanged, fully migrated, or restorable with
+// sleeps 2.5 s. After each: production exists and is unchanged, fully migrated, or restorable with
 // the printed command; the next command says what happened; nothing is applied twice.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sleep } from "../support/processes.js";

@@ -61,7 +61,7 @@ export async function sql<T extends pg.QueryResultRow = any>(url: string, text: 
   }
 }
 
-export const SLOW_MIGRATION = `SELECT pg_sleep(1.5);\nALTER TABLE "moments" ADD COLUMN "slow" INTEGER;\n`;
+export const SLOW_MIGRATION = `SELECT pg_sleep(2.5);\nALTER TABLE "moments" ADD COLUMN "slow" INTEGER;\n`;
 
 /** Builds the template every production of the file is copied from: migrations 0001-0002 and two rows. */
 export async function buildTemplate(server: FaultServer): Promise<string> {
@@ -139,20 +139,38 @@ export async function holdDatabase(server: FaultServer, database: string) {
   return { release: async () => (await client.query("COMMIT").catch(() => undefined), await client.end().catch(() => undefined)) };
 }
 
+/** Polls `query` on one open session (cheap on a loaded machine) until it returns a row. */
+async function pollFor(server: FaultServer, what: string, query: string, params: unknown[], timeoutMs: number) {
+  const client = new pg.Client({ connectionString: server.adminUrl });
+  client.on("error", () => undefined);
+  await client.connect();
+  try {
+    await waitFor(what, async () => (await client.query(query, params)).rows.length > 0, timeoutMs);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** Waits until one of dbship's backends waits on a lock while running a statement like `pattern` that names `name`. */
 export async function waitBlocked(server: FaultServer, pattern: RegExp, name: string) {
-  await waitFor(`dbship blocked on ${pattern}`, async () => {
-    const rows = await sql<{ query: string }>(server.adminUrl, "SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND starts_with(application_name, 'dbship')");
-    return rows.some((row) => pattern.test(row.query) && row.query.includes(name));
-  });
+  await pollFor(
+    server,
+    `dbship blocked on ${pattern}`,
+    "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND starts_with(application_name, 'dbship') AND query ~* $1 AND position($2 in query) > 0",
+    [pattern.source, name],
+    60_000,
+  );
 }
 
 /** Waits until Prisma (started by dbship) is sleeping in the slow migration on a database starting with `database`. */
 export async function waitPrismaSleeping(server: FaultServer, database: string) {
-  await waitFor(`Prisma sleeping on ${database}`, async () => {
-    const rows = await sql(server.adminUrl, "SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, $1) AND starts_with(application_name, 'dbship-prisma-') AND query LIKE '%pg_sleep%'", [database]);
-    return rows.length > 0;
-  }, 60_000);
+  await pollFor(
+    server,
+    `Prisma sleeping on ${database}`,
+    "SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, $1) AND starts_with(application_name, 'dbship-prisma-') AND query LIKE '%pg_sleep%'",
+    [database],
+    90_000,
+  );
 }
 
 export async function inject(fault: Fault, run: RunningDbship, server: FaultServer) {
