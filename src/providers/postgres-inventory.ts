@@ -62,12 +62,12 @@ const CHECK_NAME = /^dbship-([a-z]+)-([0-9a-z]{7,10})-[0-9a-f]{6}$/;
 /** A check database older than this is no run's any more: a check takes seconds. */
 const CHECK_MAX_AGE_MS = 60 * 60 * 1000;
 
+/** Every database's name, owner, marker and session count (sizes: see withSizes, only where shown). */
 export async function readDatabases(client: pg.ClientBase): Promise<{ role: string; rows: DatabaseRow[] }> {
   const role = (await client.query<{ role: string }>("SELECT current_user AS role")).rows[0]?.role ?? "";
   const result = await client.query<{ name: string; id: string; owner: string; comment: string | null; size: string | null; sessions: number }>(
     `SELECT d.datname AS name, d.oid::text AS id, pg_get_userbyid(d.datdba) AS owner,
-            shobj_description(d.oid, 'pg_database') AS comment,
-            CASE WHEN has_database_privilege(d.oid, 'CONNECT') THEN pg_database_size(d.oid)::text END AS size,
+            shobj_description(d.oid, 'pg_database') AS comment, NULL::text AS size,
             (SELECT count(*)::int FROM pg_stat_activity a WHERE a.datid = d.oid AND a.pid <> pg_backend_pid()) AS sessions
        FROM pg_database d WHERE NOT d.datistemplate`,
   );
@@ -130,4 +130,16 @@ export function classifyDatabases(rows: DatabaseRow[], role: string, production:
   inventory.snapshots.sort(newestFirst);
   inventory.backups.sort(newestFirst);
   return inventory;
+}
+
+/** Fills in sizes for the databases that are shown (pg_database_size reads a directory each). */
+export async function withSizes(client: pg.ClientBase, snapshots: Snapshot[]): Promise<Snapshot[]> {
+  if (snapshots.length === 0) return snapshots;
+  const result = await client.query<{ name: string; size: string | null }>(
+    `SELECT datname AS name, CASE WHEN has_database_privilege(oid, 'CONNECT') THEN pg_database_size(oid)::text END AS size
+       FROM pg_database WHERE datname = ANY($1)`,
+    [snapshots.map((s) => s.name)],
+  );
+  const sizes = new Map(result.rows.map((row) => [row.name, row.size === null ? undefined : Number(row.size)]));
+  return snapshots.map((s) => ({ ...s, sizeBytes: sizes.get(s.name) }));
 }

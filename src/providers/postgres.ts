@@ -13,7 +13,7 @@ import { DbshipError } from "../errors.js";
 import { onForcedExit } from "../infra/interrupts.js";
 import { connect, databaseName, otherSessions, quoteIdent, quoteLiteral, withDatabase } from "../infra/pg.js";
 import { MAX_NAME_BYTES, uniqueCopyName } from "./database-names.js";
-import { classifyDatabases, readDatabases, type Inventory, type Marker } from "./postgres-inventory.js";
+import { classifyDatabases, readDatabases, withSizes, type Inventory, type Marker } from "./postgres-inventory.js";
 import { inventoryNotices } from "./postgres-notices.js";
 import type { Housekeeping, RestoreResult, RestoreTarget, Scratch, Snapshot, SnapshotProvider } from "./types.js";
 
@@ -201,7 +201,7 @@ export function createPostgresProvider(options: PostgresProviderOptions): Snapsh
 
     async listSnapshots() {
       const found = await inventory();
-      return found.snapshots.filter((snapshot) => snapshot.name.startsWith(options.snapshotPrefix));
+      return withSizes(await client(), found.snapshots.filter((snapshot) => snapshot.name.startsWith(options.snapshotPrefix)));
     },
 
     findSnapshot: describe,
@@ -312,7 +312,7 @@ export function createPostgresProvider(options: PostgresProviderOptions): Snapsh
         }
         kept.push({ name: leftover.name, kind: leftover.kind, reason: leftover.droppable ? leftover.reason : `${leftover.reason}; kept: in use or not owned by ${found.role}` });
       }
-      return { notices: inventoryNotices(found, production, kept), dropped, leftovers: kept, backups: found.backups };
+      return { notices: inventoryNotices(found, production, kept), dropped, leftovers: kept, backups: await withSizes(await client(), found.backups) };
     },
 
     async close() {
