@@ -37,7 +37,10 @@ Examples:
       const globals = command.optsWithGlobals();
       const { runDeploy } = await import("../pipeline/deploy.js");
       const progress = await createProgress({ json: Boolean(globals.json), verbose: Boolean(flags.verbose) });
-      const signal = interruptSignal(() => progress.warn("interrupted: stopping safely (Ctrl-C again to quit at once)"));
+      const signal = interruptSignal(
+        () => progress.warn("interrupted: stopping safely (Ctrl-C again to quit sooner)"),
+        (labels) => progress.warn(`quitting${labels.length ? ` once done: ${labels.join(", ")}` : ""}`),
+      );
       const report = await runDeploy({
         config: globals.config,
         provider: globals.provider,

@@ -1,5 +1,6 @@
 // How commands hand their result to the user: one JSON document on stdout with --json, the
 // human view otherwise; the exit code comes from the report.
+import { listenForInterrupts } from "../infra/interrupts.js";
 import { githubMaskCommands, presentUrl, secretPolicy, type SecretPolicy } from "../ui/secrets.js";
 
 export type OutputFlags = { json?: boolean; showSecrets?: boolean };
@@ -29,15 +30,10 @@ function maskUrls<T>(report: T, urls: string[], policy: SecretPolicy): T {
   return JSON.parse(text) as T;
 }
 
-/** An AbortSignal that fires on the first Ctrl-C / SIGTERM; a second one exits at once. */
-export function interruptSignal(onFirst?: () => void): AbortSignal {
-  const controller = new AbortController();
-  const handler = () => {
-    if (controller.signal.aborted) process.exit(130);
-    onFirst?.();
-    controller.abort();
-  };
-  process.on("SIGINT", handler);
-  process.on("SIGTERM", handler);
-  return controller.signal;
+/**
+ * An AbortSignal that fires on the first Ctrl-C / SIGTERM; a later one exits (130 / 143) once the
+ * cleanups that protect production are done (src/infra/interrupts.ts).
+ */
+export function interruptSignal(onFirst?: () => void, onForced?: (labels: string[]) => void): AbortSignal {
+  return listenForInterrupts(() => onFirst?.(), onForced);
 }

@@ -3,6 +3,8 @@ import type { Command } from "commander";
 import type { RollbackReport } from "../rollback/run-rollback.js";
 import { createProgress } from "../ui/progress.js";
 import { canPrompt, confirm } from "../ui/prompt.js";
+import { listenForInterrupts } from "../infra/interrupts.js";
+import { renderNotices } from "../snapshots/render-notices.js";
 import { renderError } from "../ui/render.js";
 import { presentUrl, type SecretPolicy } from "../ui/secrets.js";
 import { emit } from "./output.js";
@@ -31,7 +33,12 @@ Examples:
       const globals = command.optsWithGlobals();
       const { runRollback } = await import("../rollback/run-rollback.js");
       const progress = await createProgress({ json: Boolean(globals.json), verbose: false });
+      const signal = listenForInterrupts(
+        () => progress.warn("interrupted: stopping safely (a copy in progress is cancelled; a swap in progress is finished)"),
+        (labels) => progress.warn(`stopping now${labels.length ? `, once done: ${labels.join(", ")}` : ""}`),
+      );
       const report = await runRollback({
+        signal,
         config: globals.config,
         provider: globals.provider,
         to: flags.to,
@@ -49,13 +56,18 @@ Examples:
 export function renderRollback(report: RollbackReport, policy: SecretPolicy): string {
   const lines: string[] = [];
   if (report.error) lines.push(renderError(report.error), "");
+  if (report.notices.length) lines.push(...renderNotices(report.notices), "");
   if (report.candidates.length) {
-    lines.push("Snapshots of this production, newest first:");
-    for (const c of report.candidates) lines.push(`  ${c.name}  taken ${c.createdAt} (${c.age} ago)  migrations: ${c.migrations.join(", ") || "none"}`);
+    lines.push("Snapshots of this production, newest first (then the backups rollbacks made):");
+    for (const c of report.candidates) {
+      const what = c.kind === "pre-rollback" ? "backup made" : "taken";
+      lines.push(`  ${c.name}  ${what} ${c.createdAt} (${c.age} ago)  migrations: ${c.migrations.join(", ") || "none"}`);
+    }
     lines.push("", `Restore one with: ${chalk.cyan("dbship rollback --to <name>")}`);
   }
   if (!report.ok) return lines.join("\n");
   lines.push(`${chalk.green("✔")} Production (${report.target}) restored from ${report.snapshot?.name ?? report.toTime}`);
+  if (report.interruptedAfterSwap) lines.push("  (interrupted after production had been restored: the rollback was finished, not undone)");
   if (report.verified) lines.push(`  verified: migrations ${report.verified.ledger ? "=" : "≠"} snapshot's, schema ${report.verified.schema ? "=" : "≠"} snapshot's`);
   lines.push(`  migrations now: ${report.migrationsNow.join(", ") || "none"}`);
   if (report.migrationsUndone.length) lines.push(`  no longer recorded: ${report.migrationsUndone.join(", ")}`);

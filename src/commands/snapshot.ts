@@ -2,6 +2,8 @@ import chalk from "chalk";
 import { InvalidArgumentError, type Command } from "commander";
 import type { SnapshotView } from "../snapshots/manage-snapshots.js";
 import { canPrompt, confirm } from "../ui/prompt.js";
+import { listenForInterrupts } from "../infra/interrupts.js";
+import { renderNotices } from "../snapshots/render-notices.js";
 import { renderError } from "../ui/render.js";
 import { presentUrl, type SecretPolicy } from "../ui/secrets.js";
 import { emit } from "./output.js";
@@ -26,8 +28,17 @@ export function registerSnapshot(program: Command): void {
     .action(async (flags, command: Command) => {
       const globals = command.optsWithGlobals();
       const { createSnapshotNow } = await import("../snapshots/manage-snapshots.js");
-      const report = await createSnapshotNow({ ...globals, name: flags.name, terminateConnections: Boolean(flags.terminateConnections), log: (line) => process.stderr.write(`${line}\n`) });
-      emit(report, globals, (r, policy) => `${chalk.green("✔")} snapshot ${r.snapshot.name} (id ${r.snapshot.id}) created\n  ${presentUrl(r.snapshot.connectionString, policy)}`, [report.snapshot.connectionString]);
+      const signal = listenForInterrupts(
+        () => process.stderr.write("interrupted: cancelling the copy (production is not changed by a snapshot)\n"),
+        (labels) => process.stderr.write(`stopping now${labels.length ? `, once done: ${labels.join(", ")}` : ""}\n`),
+      );
+      const report = await createSnapshotNow({ ...globals, name: flags.name, terminateConnections: Boolean(flags.terminateConnections), signal, log: (line) => process.stderr.write(`${line}\n`) });
+      emit(
+        report,
+        globals,
+        (r, policy) => [...renderNotices(r.notices), `${chalk.green("✔")} snapshot ${r.snapshot.name} (id ${r.snapshot.id}) created`, `  ${presentUrl(r.snapshot.connectionString, policy)}`].join("\n"),
+        [report.snapshot.connectionString],
+      );
     });
 
   snapshot
@@ -36,7 +47,12 @@ export function registerSnapshot(program: Command): void {
     .action(async (_flags, command: Command) => {
       const globals = command.optsWithGlobals();
       const { listSnapshots } = await import("../snapshots/manage-snapshots.js");
-      emit(await listSnapshots(globals), globals, (r) => renderList(r.snapshots, r.retentionDays));
+      emit(await listSnapshots(globals), globals, (r) => {
+        const lines = [renderList(r.snapshots, r.retentionDays)];
+        if (r.backups.length) lines.push("", "Backups made by rollback (dbship rollback --to <name> restores one):", ...r.backups.map((b) => `  ${b.name}  ${b.createdAt}`));
+        if (r.notices.length) lines.push("", ...renderNotices(r.notices));
+        return lines.join("\n");
+      });
     });
 
   snapshot
@@ -69,10 +85,12 @@ export function registerSnapshot(program: Command): void {
       emit(report, globals, (r) => {
         const lines: string[] = [];
         if (r.error) lines.push(renderError(r.error));
+        for (const name of r.dropped) lines.push(`${chalk.green("✔")} dropped ${name} (left by an interrupted run)`);
+        if (r.notices.length) lines.push(...renderNotices(r.notices));
         if (r.planned.length && !r.deleted.length) lines.push(`would delete: ${r.planned.join(", ")}`);
         for (const name of r.deleted) lines.push(`${chalk.green("✔")} deleted ${name}`);
         for (const kept of r.kept) lines.push(`${chalk.dim("-")} kept ${kept.name}: ${kept.reason}`);
-        if (!r.planned.length) lines.push("nothing to prune");
+        if (!r.planned.length) lines.push(r.dropped.length ? "no snapshot to prune" : "nothing to prune");
         return lines.join("\n");
       });
     });

@@ -1,6 +1,7 @@
 import chalk from "chalk";
 import type { Command } from "commander";
 import type { StatusReport } from "../migrations/status-report.js";
+import { renderNotices } from "../snapshots/render-notices.js";
 import { emit } from "./output.js";
 
 export function registerStatus(program: Command): void {
@@ -29,6 +30,7 @@ const STATE_STYLE: Record<string, (text: string) => string> = {
   failed: chalk.red,
   modified: chalk.red,
   missing: chalk.red,
+  running: chalk.yellow,
 };
 
 export function renderStatus(report: StatusReport): string {
@@ -40,7 +42,7 @@ export function renderStatus(report: StatusReport): string {
   if (report.entries.length) lines.push("", `  ${"migration".padEnd(width)}  ${"state".padEnd(8)}  applied at`);
   for (const entry of report.entries) {
     const style = STATE_STYLE[entry.state] ?? ((text: string) => text);
-    const note = entry.outOfOrder ? " (out of order)" : entry.state === "failed" ? ` started ${entry.startedAt}` : "";
+    const note = entry.outOfOrder ? " (out of order)" : entry.state === "failed" || entry.state === "running" ? ` started ${entry.startedAt}` : "";
     lines.push(`  ${entry.name.padEnd(width)}  ${style(entry.state.padEnd(8))}  ${entry.finishedAt ?? "-"}${note}`);
   }
   const m = report.migrations;
@@ -48,7 +50,10 @@ export function renderStatus(report: StatusReport): string {
   if (m.failed.length) lines.push(`${chalk.red("✖")} failed: ${m.failed.join(", ")} — resolve with \`prisma migrate resolve\` (see \`dbship deploy\` for the exact lines)`);
   if (m.modified.length) lines.push(`${chalk.red("✖")} edited after being applied: ${m.modified.join(", ")}`);
   if (m.missing.length) lines.push(`${chalk.red("✖")} applied in production but not in the migrations folder: ${m.missing.join(", ")}`);
+  const running = report.entries.filter((entry) => entry.state === "running").map((entry) => entry.name);
+  if (running.length) lines.push(`${chalk.yellow("…")} being applied right now by Prisma: ${running.join(", ")} — wait for it to finish; do not resolve it by hand`);
   if (m.pending.length) lines.push(`${chalk.cyan("→")} ${m.pending.length} pending: run \`dbship deploy\``);
+  if (report.notices?.length) lines.push("", ...renderNotices(report.notices));
   if (report.exitCode === 0) lines.push(`${chalk.green("✔")} up to date: ${m.applied.length} migration(s) applied`);
   return lines.join("\n");
 }

@@ -3,7 +3,8 @@
 import type { LedgerRow } from "./ledger.js";
 import { checksumMatches, type LocalMigration } from "./local-migrations.js";
 
-export type MigrationState = "applied" | "pending" | "failed" | "modified" | "missing";
+/** "running": its ledger row is unfinished while a Prisma session still works on it (running-migrations.ts). */
+export type MigrationState = "applied" | "pending" | "failed" | "modified" | "missing" | "running";
 
 export type MigrationEntry = {
   name: string;
@@ -23,6 +24,8 @@ export type MigrationStatus = {
   failed: string[];
   modified: string[];
   missing: string[];
+  /** Being applied right now by a Prisma that is still running (set by running-migrations.ts). */
+  running?: string[];
 };
 
 export function classifyMigrations(local: LocalMigration[], rows: LedgerRow[]): MigrationStatus {

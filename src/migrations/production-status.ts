@@ -4,6 +4,7 @@ import { withConnection, describeTarget } from "../infra/pg.js";
 import { classifyMigrations, type MigrationStatus } from "./classify.js";
 import { migrationsSchema, readLedger, type Ledger } from "./ledger.js";
 import { readLocalMigrations, type LocalMigration } from "./local-migrations.js";
+import { findRunningPrisma, markRunning, type RunningPrisma } from "./running-migrations.js";
 
 export type ProductionStatus = {
   target: string;
@@ -13,6 +14,8 @@ export type ProductionStatus = {
   serverVersionNum: number;
   /** schema.table (lower-case) of every table production has now. */
   tables: Set<string>;
+  /** `prisma migrate deploy` sessions still working on production (e.g. after dbship was killed). */
+  running: RunningPrisma[];
 };
 
 export async function readProductionStatus(databaseUrl: string, migrationsDir: string): Promise<ProductionStatus> {
@@ -26,11 +29,13 @@ export async function readProductionStatus(databaseUrl: string, migrationsDir: s
         `SELECT lower(schemaname || '.' || tablename) AS name FROM pg_tables
           WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`,
       );
+      const running = await findRunningPrisma(client);
       return {
         target: describeTarget(databaseUrl),
         local,
         ledger,
-        status: classifyMigrations(local, ledger.rows),
+        status: markRunning(classifyMigrations(local, ledger.rows), running),
+        running,
         serverVersionNum: Number(version.rows[0]?.v ?? 0),
         tables: new Set(tables.rows.map((row) => row.name)),
       };

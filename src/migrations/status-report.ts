@@ -1,8 +1,10 @@
 // `dbship status`: the preflight report alone. Exit 0 when up to date, 1 when migrations are
 // pending (as `prisma migrate status` does), 3 when any is failed, modified or missing.
 import { loadConfig, requireDatabaseUrl, type ConfigFlags } from "../config.js";
-import { EXIT } from "../errors.js";
+import { DbshipError, EXIT, isDbshipError } from "../errors.js";
 import type { MigrationEntry } from "./classify.js";
+import type { ServerNotice } from "../providers/types.js";
+import { serverNotices } from "../snapshots/server-notices.js";
 import { readProductionStatus } from "./production-status.js";
 
 export type StatusReport = {
@@ -13,15 +15,26 @@ export type StatusReport = {
   managed: boolean;
   migrations: { applied: string[]; pending: string[]; failed: string[]; modified: string[]; missing: string[] };
   entries: MigrationEntry[];
+  /** Interrupted rollbacks, leftovers, untrusted snapshots on production's server (wt-rollback). */
+  notices: ServerNotice[];
   error: null;
 };
 
 export async function runStatus(flags: ConfigFlags): Promise<StatusReport> {
   const config = await loadConfig(flags);
-  const production = await readProductionStatus(requireDatabaseUrl(config), config.migrationsDir);
+  const databaseUrl = requireDatabaseUrl(config);
+  const notices = await serverNotices(config, databaseUrl).catch(() => []);
+  const production = await readProductionStatus(databaseUrl, config.migrationsDir).catch((error: unknown) => {
+    // Production missing after an interrupted rollback: say where its data is.
+    if (isDbshipError(error) && error.code === "DATABASE_NOT_FOUND" && notices.length) {
+      throw new DbshipError(error.code, error.message, { hint: notices.map((n) => `${n.message}${n.hint ? `\n  ${n.hint}` : ""}`).join("\n") });
+    }
+    throw error;
+  });
   const { status } = production;
   const broken = status.failed.length + status.modified.length + status.missing.length > 0 || !production.ledger.exists;
-  const exitCode = broken ? EXIT.REFUSED : status.pending.length > 0 ? EXIT.FAILED : EXIT.OK;
+  const running = (status.running?.length ?? 0) > 0;
+  const exitCode = broken ? EXIT.REFUSED : status.pending.length > 0 || running ? EXIT.FAILED : EXIT.OK;
   return {
     command: "status",
     ok: exitCode === EXIT.OK,
@@ -30,6 +43,7 @@ export async function runStatus(flags: ConfigFlags): Promise<StatusReport> {
     managed: production.ledger.exists,
     migrations: { applied: status.applied, pending: status.pending, failed: status.failed, modified: status.modified, missing: status.missing },
     entries: status.entries,
+    notices,
     error: null,
   };
 }

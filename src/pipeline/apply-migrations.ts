@@ -1,5 +1,6 @@
 // Runs `prisma migrate deploy` against one database and reads back what it really did: Prisma's
 // exit code and text say little (the 6.x adapter path prints no P3018), the ledger says it all.
+import { onForcedExit } from "../infra/interrupts.js";
 import { withConnection } from "../infra/pg.js";
 import { classifyMigrations, type MigrationStatus } from "../migrations/classify.js";
 import { databaseError } from "../migrations/history-checks.js";
@@ -33,15 +34,22 @@ export async function applyMigrations(
   // Ctrl-C) can be finished off on the server too: killing the process does not stop a backend
   // that is waiting on a lock, and it would go on to apply its statement later.
   const tagged = tagSessions(targetUrl);
-  const args = migrateDeploy(ctx.config.schemaPath);
-  const runOptions = { timeoutMs: options.timeoutMs, signal: ctx.signal };
-  const run =
-    target.kind === "production"
-      ? await ctx.connections.runOnProduction(args, { ...runOptions, url: tagged.url })
-      : await ctx.connections.runOnScratch(tagged.url, args, { ...runOptions, writes: true });
-  if (run.timedOut || run.interrupted) {
-    const stopped = await terminateSessions(targetUrl, tagged.applicationName).catch(() => 0);
-    if (stopped) ctx.progress.warn(`terminated ${stopped} database session(s) the stopped Prisma run left behind`);
+  // A second signal exits only after these sessions are ended (src/infra/interrupts.ts).
+  const unregister = onForcedExit("end Prisma's database sessions", () => terminateSessions(targetUrl, tagged.applicationName));
+  let run: PrismaRun;
+  try {
+    const args = migrateDeploy(ctx.config.schemaPath);
+    const runOptions = { timeoutMs: options.timeoutMs, signal: ctx.signal };
+    run =
+      target.kind === "production"
+        ? await ctx.connections.runOnProduction(args, { ...runOptions, url: tagged.url })
+        : await ctx.connections.runOnScratch(tagged.url, args, { ...runOptions, writes: true });
+    if (run.timedOut || run.interrupted) {
+      const stopped = await terminateSessions(targetUrl, tagged.applicationName).catch(() => 0);
+      if (stopped) ctx.progress.warn(`terminated ${stopped} database session(s) the stopped Prisma run left behind`);
+    }
+  } finally {
+    unregister();
   }
   ctx.progress.verbose(`$ prisma ${run.args.join(" ")} (exit ${run.exitCode}, ${run.durationMs} ms)\n${run.stdout}\n${run.stderr}`);
   const status = await readStatus(targetUrl, local);

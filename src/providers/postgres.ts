@@ -1,11 +1,21 @@
 // The postgres provider: any PostgreSQL server. A snapshot is a database copied from production
 // with CREATE DATABASE … TEMPLATE, which PostgreSQL only allows while nobody else is connected to
 // production: dbship refuses clearly, or terminates those sessions when told to.
-import { randomBytes } from "node:crypto";
+//
+// A rollback is a swap that is never half done: the snapshot is first copied under a temporary
+// name (marked "rollback-copy" once complete), then production → pre-rollback-… and the copy →
+// production are renamed in ONE transaction (PostgreSQL allows ALTER DATABASE … RENAME inside a
+// transaction block, unlike CREATE/DROP DATABASE: see docs/rollback-swap.md). Interrupted at any
+// point, production is either untouched or fully restored; an interrupted run's copy is found,
+// reported, and reused by the same rollback run again.
 import type pg from "pg";
 import { DbshipError } from "../errors.js";
+import { onForcedExit } from "../infra/interrupts.js";
 import { connect, databaseName, otherSessions, quoteIdent, quoteLiteral, withDatabase } from "../infra/pg.js";
-import type { RestoreResult, RestoreTarget, Scratch, Snapshot, SnapshotProvider } from "./types.js";
+import { MAX_NAME_BYTES, uniqueCopyName } from "./database-names.js";
+import { classifyDatabases, readDatabases, withSizes, type Inventory, type Marker } from "./postgres-inventory.js";
+import { inventoryNotices } from "./postgres-notices.js";
+import type { Housekeeping, RestoreResult, RestoreTarget, Scratch, Snapshot, SnapshotProvider } from "./types.js";
 
 export type PostgresProviderOptions = {
   /** Production's connection string. */
@@ -17,8 +27,6 @@ export type PostgresProviderOptions = {
   terminateConnections?: boolean;
   log?: (line: string) => void;
 };
-
-type Marker = { dbship: "snapshot" | "pre-rollback"; source: string; createdAt: string };
 
 export function createPostgresProvider(options: PostgresProviderOptions): SnapshotProvider {
   const production = databaseName(options.databaseUrl);
@@ -42,10 +50,15 @@ export function createPostgresProvider(options: PostgresProviderOptions): Snapsh
    */
   async function requireIdle(database: string, action: string) {
     const admin = await client();
+    // A migration half way is never terminated, not even with --terminate-connections.
+    const isMigration = (s: { applicationName: string }) => s.applicationName.startsWith("dbship-prisma-");
     let sessions = await otherSessions(admin, database);
     if (sessions.length > 0 && options.terminateConnections && sessions.some((s) => !s.applicationName.startsWith("dbship"))) {
-      options.log?.(`terminating ${sessions.length} session(s) on ${database} (--terminate-connections)`);
-      await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [database]);
+      options.log?.(`terminating ${sessions.filter((s) => !isMigration(s)).length} session(s) on ${database} (--terminate-connections)`);
+      await admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND NOT starts_with(application_name, 'dbship-prisma-')",
+        [database],
+      );
     }
     const deadline = Date.now() + 5_000;
     while (sessions.length > 0 && Date.now() < deadline) {
@@ -55,6 +68,12 @@ export function createPostgresProvider(options: PostgresProviderOptions): Snapsh
       sessions = await otherSessions(admin, database);
     }
     if (sessions.length === 0) return;
+    const migrations = sessions.filter(isMigration);
+    if (migrations.length) {
+      throw new DbshipError("MIGRATION_RUNNING", `prisma migrate deploy started by dbship is still running on ${database} (${migrations.map((s) => `pid ${s.pid} ${s.applicationName}`).join(", ")}), so PostgreSQL cannot ${action}`, {
+        hint: "dbship does not terminate a migration half way. Wait for it to finish (dbship status shows it), then run again.",
+      });
+    }
     throw sessionsError(database, action, sessions.map((s) => `pid ${s.pid}${s.applicationName ? ` (${s.applicationName})` : ""}${s.clientAddr ? ` from ${s.clientAddr}` : ""}`));
   }
 
@@ -63,49 +82,117 @@ export function createPostgresProvider(options: PostgresProviderOptions): Snapsh
    * NOTE: on PostgreSQL 15+ the FILE_COPY strategy copies files instead of writing the whole
    * database to the WAL: 1.9× faster at 1 GB here (bench/RESULTS.md), at the cost of a checkpoint.
    */
-  async function copyDatabase(source: string, target: string, action: string) {
+  async function copyDatabase(source: string, target: string, action: string, signal?: AbortSignal, what = "rollback") {
     const admin = await client();
     const version = Number((await admin.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
     const strategy = version >= 150000 ? " STRATEGY FILE_COPY" : "";
     for (let attempt = 1; ; attempt++) {
       await requireIdle(source, action);
+      if (signal?.aborted) throw copyInterrupted(target, what);
+      // A killed client does not stop its backend: an interrupted copy is cancelled on the server,
+      // or it would finish later as an unmarked database nobody knows about.
+      const cancel = () => cancelBackend(admin);
+      signal?.addEventListener("abort", cancel, { once: true });
+      const unregister = onForcedExit(`cancel the copy ${target}`, cancel);
       try {
         await admin.query(`CREATE DATABASE ${quoteIdent(target)} TEMPLATE ${quoteIdent(source)}${strategy}`);
         return;
       } catch (error) {
+        if ((error as { code?: string }).code === "57014" && signal?.aborted) throw copyInterrupted(target, what);
         if ((error as { code?: string }).code !== "55006" || attempt >= 3) {
           if ((error as { code?: string }).code === "55006") throw sessionsError(source, action, ["a session connected while copying"]);
           throw error;
         }
         await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      } finally {
+        signal?.removeEventListener("abort", cancel);
+        unregister();
       }
     }
   }
 
-  async function describe(name: string): Promise<Snapshot | undefined> {
-    const result = await (await client()).query(
-      `SELECT datname, oid::text AS id, shobj_description(oid, 'pg_database') AS comment, pg_database_size(oid)::text AS size
-         FROM pg_database WHERE datname = $1 OR oid::text = $1`,
-      [name],
-    );
-    return result.rows.map(toSnapshot).find((snapshot) => snapshot !== undefined);
+  /** pg_cancel_backend on `busy`'s server session, from a session of its own. */
+  async function cancelBackend(busy: pg.Client) {
+    const pid = (busy as unknown as { processID?: number }).processID;
+    if (!pid) return;
+    const other = await connect(adminUrl, { applicationName: "dbship cancel", connectTimeoutMs: 5_000 });
+    try {
+      await other.query("SELECT pg_cancel_backend($1)", [pid]);
+    } finally {
+      await other.end().catch(() => undefined);
+    }
   }
 
-  function toSnapshot(row: { datname: string; id: string; comment: string | null; size: string }): Snapshot | undefined {
-    const marker = parseMarker(row.comment);
-    if (!marker || marker.dbship !== "snapshot" || marker.source !== production) return undefined;
-    return { name: row.datname, id: row.id, createdAt: marker.createdAt, sizeBytes: Number(row.size) };
+  async function inventory(): Promise<Inventory> {
+    const { role, rows } = await readDatabases(await client());
+    return classifyDatabases(rows, role, production, options.snapshotPrefix);
+  }
+
+  async function dropIfIdle(name: string) {
+    await (await client()).query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
+  }
+
+  /**
+   * The one step that changes production: both renames and both markers in one transaction.
+   * A session that connects between the idle check and the rename makes PostgreSQL refuse the
+   * rename (55006) and the transaction roll back: nothing changed, so it is simply retried.
+   */
+  async function swap(copy: string, backupName: string, snapshot: Snapshot) {
+    const admin = await client();
+    const now = new Date().toISOString();
+    for (let attempt = 1; ; attempt++) {
+      await requireIdle(production, "set production aside");
+      try {
+        await admin.query("BEGIN");
+        await admin.query(`ALTER DATABASE ${quoteIdent(production)} RENAME TO ${quoteIdent(backupName)}`);
+        await admin.query(`ALTER DATABASE ${quoteIdent(copy)} RENAME TO ${quoteIdent(production)}`);
+        await admin.query(`COMMENT ON DATABASE ${quoteIdent(backupName)} IS ${quoteLiteral(JSON.stringify({ dbship: "pre-rollback", source: production, createdAt: now } satisfies Marker))}`);
+        const restored: Marker = { dbship: "production", source: production, createdAt: now, snapshot: snapshot.name, snapshotId: snapshot.id, backup: backupName };
+        await admin.query(`COMMENT ON DATABASE ${quoteIdent(production)} IS ${quoteLiteral(JSON.stringify(restored))}`);
+        await admin.query("COMMIT");
+        return;
+      } catch (error) {
+        await admin.query("ROLLBACK").catch(() => undefined);
+        // The backup's name was taken since it was chosen (another production's rollback in the
+        // same second): nothing changed; the caller picks the next free name and the copy is reused.
+        if ((error as { code?: string }).code === "42P04") throw new DbshipError("SNAPSHOT_NAME_TAKEN", `a database named ${backupName} already exists`);
+        if ((error as { code?: string }).code !== "55006") throw error;
+        if (attempt >= 3) throw sessionsError(production, "set production aside", ["a session connected during the swap"]);
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
+  }
+
+  /** A trusted snapshot or rollback backup of production, by name or oid; refuses a forged one. */
+  async function describe(nameOrId: string): Promise<Snapshot | undefined> {
+    const found = await inventory();
+    const match = (s: { name: string; id?: string }) => s.name === nameOrId || s.id === nameOrId;
+    const trusted = [...found.snapshots, ...found.backups].find(match);
+    if (trusted) return trusted;
+    const forged = found.untrusted.find((u) => u.name === nameOrId);
+    if (forged) {
+      throw new DbshipError("SNAPSHOT_UNTRUSTED", `${forged.name} is not trusted: it is ${forged.reason}`, {
+        hint: "dbship restores only databases it made for this production (docs/snapshot-trust.md). Nothing was changed.",
+      });
+    }
+    return undefined;
   }
 
   return {
     name: "postgres",
 
-    async createSnapshot(name) {
+    async createSnapshot(name, createOptions = {}) {
+      if (Buffer.byteLength(name) > MAX_NAME_BYTES) {
+        throw new DbshipError("CONFIG_INVALID", `snapshot name ${name} is ${Buffer.byteLength(name)} bytes: PostgreSQL keeps only ${MAX_NAME_BYTES} bytes of a database name`, {
+          hint: "Use a shorter snapshot.prefix (or --name).",
+        });
+      }
       if (await exists(name)) {
         throw new DbshipError("SNAPSHOT_NAME_TAKEN", `a database named ${name} already exists`, { hint: "Choose another name." });
       }
       const createdAt = new Date().toISOString();
-      await copyDatabase(production, name, "copy it as a snapshot");
+      // Until it is marked, the copy is an "incomplete snapshot" that the next run reports and drops.
+      await copyDatabase(production, name, "copy it as a snapshot", createOptions.signal, "snapshot");
       await mark(name, { dbship: "snapshot", source: production, createdAt });
       const snapshot = await describe(name);
       if (!snapshot) throw new DbshipError("SNAPSHOT_FAILED", `snapshot ${name} was created but cannot be read back`);
@@ -113,15 +200,8 @@ export function createPostgresProvider(options: PostgresProviderOptions): Snapsh
     },
 
     async listSnapshots() {
-      const result = await (await client()).query(
-        `SELECT datname, oid::text AS id, shobj_description(oid, 'pg_database') AS comment, pg_database_size(oid)::text AS size
-           FROM pg_database WHERE starts_with(datname, $1)`,
-        [options.snapshotPrefix],
-      );
-      return result.rows
-        .map(toSnapshot)
-        .filter((snapshot): snapshot is Snapshot => snapshot !== undefined)
-        .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      const found = await inventory();
+      return withSizes(await client(), found.snapshots.filter((snapshot) => snapshot.name.startsWith(options.snapshotPrefix)));
     },
 
     findSnapshot: describe,
@@ -130,24 +210,58 @@ export function createPostgresProvider(options: PostgresProviderOptions): Snapsh
       return withDatabase(options.databaseUrl, snapshot.name);
     },
 
-    async restore(target: RestoreTarget, backupName: string): Promise<RestoreResult> {
+    async restore(target: RestoreTarget, backupName: string, restoreOptions = {}): Promise<RestoreResult> {
       if ("time" in target) throw pointInTimeUnsupported();
+      const { signal } = restoreOptions;
       const snapshot = await describe(target.snapshot);
       if (!snapshot) throw new DbshipError("SNAPSHOT_NOT_FOUND", `no snapshot named ${target.snapshot}`, { hint: "See `dbship snapshot list`." });
       if (await exists(backupName)) throw new DbshipError("SNAPSHOT_NAME_TAKEN", `a database named ${backupName} already exists`);
-      await requireIdle(snapshot.name, "copy the snapshot");
-      await requireIdle(production, "set production aside");
-      const admin = await client();
-      await admin.query(`ALTER DATABASE ${quoteIdent(production)} RENAME TO ${quoteIdent(backupName)}`);
-      try {
-        await copyDatabase(snapshot.name, production, "copy the snapshot");
-      } catch (error) {
-        // Put production back where it was: a failed restore must not leave it missing.
-        await admin.query(`ALTER DATABASE ${quoteIdent(backupName)} RENAME TO ${quoteIdent(production)}`);
-        throw error;
+      const found = await inventory();
+      // An interrupted rollback to the same snapshot left a complete copy: finish with it.
+      const reusable = found.rollbackCopies.find((copy) => copy.marker.snapshotId === snapshot.id && copy.sessions === 0);
+      for (const stale of found.rollbackCopies.filter((copy) => copy !== reusable && copy.sessions === 0)) {
+        options.log?.(`dropping ${stale.name}, the copy of ${stale.marker.snapshot} an interrupted rollback left`);
+        await dropIfIdle(stale.name);
       }
-      await mark(backupName, { dbship: "pre-rollback", source: production, createdAt: new Date().toISOString() });
-      const backup = await admin.query<{ id: string }>("SELECT oid::text AS id FROM pg_database WHERE datname = $1", [backupName]);
+      let copy = reusable?.name;
+      if (copy) {
+        options.log?.(`reusing ${copy}, the complete copy of ${snapshot.name} an interrupted rollback made`);
+      } else {
+        copy = uniqueCopyName("dbship-rollback-", production);
+        await requireIdle(production, "set production aside");
+        try {
+          await copyDatabase(snapshot.name, copy, "copy the snapshot", signal);
+          const marker: Marker = { dbship: "rollback-copy", source: production, createdAt: new Date().toISOString(), snapshot: snapshot.name, snapshotId: snapshot.id, backup: backupName };
+          await mark(copy, marker);
+        } catch (error) {
+          await dropIfIdle(copy).catch(() => undefined);
+          throw error;
+        }
+      }
+      if (found.production.owner && found.production.owner !== found.role) {
+        // Production keeps its owner (the copy is the connecting role's). Needs membership in that role.
+        await (await client()).query(`ALTER DATABASE ${quoteIdent(copy)} OWNER TO ${quoteIdent(found.production.owner)}`).catch((error: Error) => {
+          options.log?.(`production's owner will be ${found.role}, not ${found.production.owner}: ${error.message}`);
+        });
+      }
+      if (signal?.aborted) {
+        await dropIfIdle(copy).catch(() => undefined);
+        throw copyInterrupted(copy, "rollback");
+      }
+      // From here the swap is let finish, whatever signal comes: it is one short transaction.
+      const swapping = swap(copy, backupName, snapshot);
+      const unregister = onForcedExit("finish the swap", () => swapping.catch(() => undefined));
+      try {
+        await swapping;
+      } catch (error) {
+        // Kept when it will be reused: a name clash (retried at once) or a lost server (the next run).
+        const code = (error as { code?: string }).code;
+        if (code !== "57P01" && code !== "SNAPSHOT_NAME_TAKEN") await dropIfIdle(copy).catch(() => undefined);
+        throw error;
+      } finally {
+        unregister();
+      }
+      const backup = await (await client()).query<{ id: string }>("SELECT oid::text AS id FROM pg_database WHERE datname = $1", [backupName]);
       return {
         backupName,
         backupId: backup.rows[0]?.id ?? "",
@@ -161,10 +275,11 @@ export function createPostgresProvider(options: PostgresProviderOptions): Snapsh
     },
 
     async createScratch(from): Promise<Scratch> {
-      // Named after production so a leftover copy says where it came from.
-      const name = `dbship-scratch-${production.slice(0, 32)}-${randomBytes(3).toString("hex")}`;
+      // Named after production (cut by bytes, unique suffix) and marked, so a leftover says where it came from.
+      const name = uniqueCopyName("dbship-scratch-", production);
       if (from) await copyDatabase(from.name, name, "copy it for the rehearsal");
       else await (await client()).query(`CREATE DATABASE ${quoteIdent(name)}`);
+      await mark(name, { dbship: "scratch", source: production, createdAt: new Date().toISOString() });
       const row = await (await client()).query<{ id: string }>("SELECT oid::text AS id FROM pg_database WHERE datname = $1", [name]);
       let dropped = false;
       return {
@@ -179,6 +294,27 @@ export function createPostgresProvider(options: PostgresProviderOptions): Snapsh
       };
     },
 
+    async housekeeping({ clean }): Promise<Housekeeping> {
+      const found = await inventory();
+      const dropped: string[] = [];
+      const kept: Housekeeping["leftovers"] = [];
+      for (const leftover of found.leftovers) {
+        if (clean && leftover.droppable) {
+          try {
+            await dropIfIdle(leftover.name);
+            dropped.push(leftover.name);
+            options.log?.(`dropped ${leftover.name}: ${leftover.reason}`);
+            continue;
+          } catch (error) {
+            kept.push({ name: leftover.name, kind: leftover.kind, reason: `${leftover.reason}; could not drop it: ${(error as Error).message}` });
+            continue;
+          }
+        }
+        kept.push({ name: leftover.name, kind: leftover.kind, reason: leftover.droppable ? leftover.reason : `${leftover.reason}; kept: in use or not owned by ${found.role}` });
+      }
+      return { notices: inventoryNotices(found, production, kept), dropped, leftovers: kept, backups: await withSizes(await client(), found.backups) };
+    },
+
     async close() {
       await admin?.end().catch(() => undefined);
       admin = undefined;
@@ -186,20 +322,16 @@ export function createPostgresProvider(options: PostgresProviderOptions): Snapsh
   };
 }
 
+function copyInterrupted(copy: string, what: string): DbshipError {
+  return new DbshipError(what === "snapshot" ? "SNAPSHOT_INTERRUPTED" : "ROLLBACK_INTERRUPTED", `${what} interrupted before production was touched: production is unchanged`, {
+    hint: `The copy in progress (${copy}) was cancelled. Run the same command again when you are ready.`,
+  });
+}
+
 export function pointInTimeUnsupported(): DbshipError {
   return new DbshipError("PITR_UNSUPPORTED", "the postgres provider has no point-in-time restore", {
     hint: "Restore from a snapshot with `dbship rollback --to <snapshot>` (see `dbship snapshot list`), or use the neon provider, whose history allows --to-time.",
   });
-}
-
-function parseMarker(comment: string | null): Marker | undefined {
-  if (!comment) return undefined;
-  try {
-    const value = JSON.parse(comment) as Partial<Marker>;
-    return typeof value.dbship === "string" && typeof value.source === "string" && typeof value.createdAt === "string" ? (value as Marker) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function sessionsError(database: string, action: string, sessions: string[]): DbshipError {

@@ -13,6 +13,26 @@ export type Snapshot = {
   sizeBytes?: number | undefined;
   /** Why it must not be deleted, if it must not (e.g. a Neon branch that has children). */
   protectedReason?: string | undefined;
+  /** postgres: a snapshot, or the backup of production a rollback made (pre-rollback-…). */
+  kind?: "snapshot" | "pre-rollback" | undefined;
+};
+
+/** Something found next to production that the user should know about (see postgres-inventory.ts). */
+export type ServerNotice = {
+  kind: "interrupted-rollback" | "restored" | "leftover" | "untrusted" | "production-missing";
+  name: string;
+  message: string;
+  hint?: string | undefined;
+};
+
+export type Housekeeping = {
+  notices: ServerNotice[];
+  /** Leftovers dropped by this run. */
+  dropped: string[];
+  /** Leftovers found and kept, with why (in use, owned by someone else, not dbship's to drop). */
+  leftovers: Array<{ name: string; kind: string; reason: string }>;
+  /** Trusted backups of production made by rollback (postgres), newest first. */
+  backups: Snapshot[];
 };
 
 export type ScratchPurpose = "rehearsal" | "check";
@@ -39,7 +59,7 @@ export type RestoreResult = {
 export type SnapshotProvider = {
   readonly name: "postgres" | "neon";
   /** Creates a snapshot of production named `name` and waits until it can be connected to. */
-  createSnapshot(name: string): Promise<Snapshot>;
+  createSnapshot(name: string, options?: { signal?: AbortSignal | undefined }): Promise<Snapshot>;
   /** Snapshots whose name starts with the configured prefix, newest first. */
   listSnapshots(): Promise<Snapshot[]>;
   /** Looks a snapshot up by name or id; undefined when there is none. */
@@ -47,7 +67,7 @@ export type SnapshotProvider = {
   /** A connection string that reaches the snapshot's copy of the production database. */
   connectionString(snapshot: Snapshot): Promise<string>;
   /** Restores production (to a snapshot or a point in time), keeping its current state as `backupName`. */
-  restore(target: RestoreTarget, backupName: string): Promise<RestoreResult>;
+  restore(target: RestoreTarget, backupName: string, options?: { signal?: AbortSignal | undefined }): Promise<RestoreResult>;
   deleteSnapshot(snapshot: Snapshot): Promise<void>;
   /**
    * A throwaway copy of production (postgres: of `from`, a snapshot; neon: a new branch).
@@ -59,6 +79,11 @@ export type SnapshotProvider = {
    * objects (neon: the plan's branch limit). Optional: postgres has no such limit.
    */
   checkAllowance?(need: { branches: number }): Promise<void>;
+  /**
+   * postgres: what interrupted runs left next to production, and notices for the report. With
+   * `clean` (only while holding the deploy lock) the leftovers that are safe to drop are dropped.
+   */
+  housekeeping?(options: { clean: boolean }): Promise<Housekeeping>;
   /** Releases connections and clients (neon: deletes a throwaway branch nobody took over). */
   close(): Promise<void>;
 };

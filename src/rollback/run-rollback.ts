@@ -7,7 +7,8 @@ import { acquireDeployLock, deployLockUrl } from "../pipeline/deploy-lock.js";
 import { timestampedName, underFreeName } from "../providers/free-name.js";
 import { openTarget } from "../providers/open-target.js";
 import { pointInTimeUnsupported } from "../providers/postgres.js";
-import type { RestoreTarget, Snapshot, SnapshotProvider } from "../providers/types.js";
+import type { RestoreTarget, ServerNotice, Snapshot, SnapshotProvider } from "../providers/types.js";
+import { housekeep } from "../snapshots/server-notices.js";
 import { recordedMigrations, ageOf, rowCounts } from "../snapshots/snapshot-facts.js";
 import type { Progress } from "../ui/progress.js";
 import { schemaFingerprint } from "../verify/fingerprint.js";
@@ -15,7 +16,7 @@ import { readSchemaModel } from "../verify/schema-model.js";
 import { diffRowCounts, type TableDiscard } from "./discarded-writes.js";
 import { parseRestoreTime } from "./restore-time.js";
 
-export type RollbackCandidate = { name: string; id: string; createdAt: string; age: string; migrations: string[] };
+export type RollbackCandidate = { name: string; id: string; createdAt: string; age: string; migrations: string[]; kind: "snapshot" | "pre-rollback" };
 
 export type RollbackReport = {
   command: "rollback";
@@ -31,6 +32,10 @@ export type RollbackReport = {
   migrationsNow: string[];
   verified: { ledger: boolean; schema: boolean | null } | null;
   candidates: RollbackCandidate[];
+  /** What dbship found next to production: an interrupted rollback, leftovers (dropped or kept). */
+  notices: ServerNotice[];
+  /** Set when a signal arrived after production had been restored: the rollback was finished. */
+  interruptedAfterSwap?: boolean;
   nextSteps: string[];
   error: { code: string; message: string; hint: string | null } | null;
 };
@@ -45,6 +50,8 @@ export type RollbackOptions = {
   /** Asks the person at the terminal; undefined when there is none. */
   confirm?: ((question: string) => Promise<boolean>) | undefined;
   progress: Progress;
+  /** Aborted by the first Ctrl-C / SIGTERM (src/infra/interrupts.ts). */
+  signal?: AbortSignal | undefined;
 };
 
 export async function runRollback(options: RollbackOptions): Promise<RollbackReport> {
@@ -65,11 +72,13 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRep
     migrationsNow: [],
     verified: null,
     candidates: [],
+    notices: [],
     nextSteps: [],
     error: null,
   };
   try {
     if (!options.to && !options.toTime) {
+      report.notices = (await housekeep(provider, false))?.notices ?? [];
       report.candidates = await candidates(provider);
       const error = new DbshipError("SNAPSHOT_NOT_CHOSEN", "choose what to restore: --to <snapshot> or --to-time <ISO-8601>", {
         hint: report.candidates.length ? "The snapshots are listed above, newest first." : "There are no snapshots yet (dbship snapshot create makes one).",
@@ -84,6 +93,9 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRep
     const lock = await acquireDeployLock(deployLockUrl(config, databaseUrl), databaseName(databaseUrl), "rollback");
     try {
       options.progress.succeed("Deploy lock taken: no deploy can start during the restore");
+      // Leftovers of interrupted runs are dropped (the lock says no run of ours is making them);
+      // an interrupted rollback's copy is kept for restore() to reuse or drop.
+      report.notices = (await housekeep(provider, true))?.notices ?? [];
       const before = await recordedMigrations(databaseUrl);
       let expected: { migrations: string[]; fingerprint: string } | undefined;
       if (snapshot) {
@@ -107,9 +119,12 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRep
           hint: `Nothing was changed. What --yes would do:\n${question}`,
         });
       }
+      if (options.signal?.aborted) throw interruptedBeforeRestore();
       options.progress.start(snapshot ? `Restoring production from ${snapshot.name}` : `Restoring production to ${time?.toISOString()}`);
       const target: RestoreTarget = snapshot ? { snapshot: snapshot.name } : { time: time! };
-      const restored = await underFreeName(backupName, (name) => provider.restore(target, name));
+      const restored = await underFreeName(backupName, (name) => provider.restore(target, name, { signal: options.signal }));
+      // Production is restored: a signal from here on finishes the (read-only) checks and the report.
+      if (options.signal?.aborted) report.interruptedAfterSwap = true;
       report.backup = { name: restored.backupName, id: restored.backupId, connectionString: restored.backupConnectionString ?? null };
       options.progress.succeed(`Production restored; its previous state is kept as ${restored.backupName}`);
 
@@ -133,8 +148,15 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRep
     } finally {
       await lock.release();
     }
-  } catch (error) {
-    if (!(error instanceof DbshipError)) throw error;
+  } catch (caught) {
+    // A lost connection (server restart, terminated session) half way is a failed step, not a bug.
+    const error =
+      caught instanceof DbshipError
+        ? caught
+        : new DbshipError("ROLLBACK_FAILED", `rollback stopped: ${caught instanceof Error ? caught.message : String(caught)}`, {
+            hint: "Run dbship status: it says whether production was restored or is unchanged, and how to finish.",
+            cause: caught,
+          });
     return { ...report, ok: false, exitCode: error.exitCode, error: error.toJSON() };
   } finally {
     await provider.close();
@@ -150,14 +172,23 @@ async function readSide(url: string, counts = true): Promise<{ counts: Map<strin
   }
 }
 
+function interruptedBeforeRestore(): DbshipError {
+  return new DbshipError("ROLLBACK_INTERRUPTED", "rollback interrupted before production was touched: production is unchanged", {
+    hint: "Run the same dbship rollback again when you are ready.",
+  });
+}
+
+/** The snapshots, then the backups earlier rollbacks made (which can be rolled back to as well). */
 async function candidates(provider: SnapshotProvider): Promise<RollbackCandidate[]> {
   const snapshots = await provider.listSnapshots();
+  const backups = (await provider.housekeeping?.({ clean: false }))?.backups ?? [];
   return Promise.all(
-    snapshots.map(async (snapshot) => ({
+    [...snapshots, ...backups].map(async (snapshot) => ({
       name: snapshot.name,
       id: snapshot.id,
       createdAt: snapshot.createdAt,
       age: ageOf(snapshot.createdAt),
+      kind: snapshot.kind ?? "snapshot",
       migrations: await recordedMigrations(await provider.connectionString(snapshot)).catch(() => []),
     })),
   );

@@ -4,7 +4,8 @@ import { databaseName } from "../infra/pg.js";
 import { acquireDeployLock, deployLockUrl } from "../pipeline/deploy-lock.js";
 import { createNamedSnapshot } from "../pipeline/steps/snapshot.js";
 import { openTarget } from "../providers/open-target.js";
-import type { Snapshot } from "../providers/types.js";
+import type { Housekeeping, Snapshot } from "../providers/types.js";
+import { housekeep } from "./server-notices.js";
 import { ageOf } from "./snapshot-facts.js";
 import { planPrune, type PrunePlan } from "./prune-plan.js";
 
@@ -12,15 +13,24 @@ type Flags = { config?: string | undefined; provider?: string | undefined; termi
 
 export type SnapshotView = Snapshot & { age: string; prunable: boolean; keptBecause: string | null };
 
-export async function createSnapshotNow(flags: Flags & { name?: string | undefined; log?: (line: string) => void }) {
+export async function createSnapshotNow(flags: Flags & { name?: string | undefined; log?: (line: string) => void; signal?: AbortSignal | undefined }) {
   const { config, databaseUrl, provider } = await openTarget(flags, { terminateConnections: flags.terminateConnections, log: flags.log });
   try {
     // No deploy may start while production is being copied.
     const lock = await acquireDeployLock(deployLockUrl(config, databaseUrl), databaseName(databaseUrl), "snapshot");
     try {
-      const snapshot = await createNamedSnapshot(provider, config.snapshot.prefix, new Date(), flags.name);
+      // The lock says no run of ours is making anything now: leftovers of interrupted ones go.
+      const housekeeping = await housekeep(provider, true);
+      const snapshot = await createNamedSnapshot(provider, config.snapshot.prefix, new Date(), flags.name, flags.signal).catch((error: unknown) => {
+        if (error instanceof DbshipError) throw error;
+        // A lost connection (server restart) is a failed copy, not a bug; production is never changed by it.
+        throw new DbshipError("SNAPSHOT_FAILED", `could not snapshot production: ${(error as Error).message}`, {
+          hint: "Production is unchanged. dbship snapshot list reports any unfinished copy left behind.",
+          cause: error,
+        });
+      });
       const connectionString = await provider.connectionString(snapshot);
-      return { command: "snapshot create", ok: true, exitCode: EXIT.OK, snapshot: { ...snapshot, connectionString }, error: null };
+      return { command: "snapshot create", ok: true, exitCode: EXIT.OK, snapshot: { ...snapshot, connectionString }, notices: housekeeping?.notices ?? [], error: null };
     } finally {
       await lock.release();
     }
@@ -34,7 +44,19 @@ export async function listSnapshots(flags: Flags & { olderThanDays?: number | un
   try {
     const snapshots = await provider.listSnapshots();
     const plan = planPrune(snapshots, { olderThanDays: flags.olderThanDays ?? config.snapshot.retentionDays, keep: flags.keep ?? 0 });
-    return { command: "snapshot list", ok: true, exitCode: EXIT.OK, retentionDays: config.snapshot.retentionDays, snapshots: views(snapshots, plan), error: null };
+    const found = await housekeep(provider, false);
+    return {
+      command: "snapshot list",
+      ok: true,
+      exitCode: EXIT.OK,
+      retentionDays: config.snapshot.retentionDays,
+      snapshots: views(snapshots, plan),
+      /** Backups of production that rollbacks made: `dbship rollback --to` accepts them too. */
+      backups: found?.backups ?? [],
+      leftovers: found?.leftovers ?? [],
+      notices: found?.notices ?? [],
+      error: null,
+    };
   } finally {
     await provider.close();
   }
@@ -54,11 +76,25 @@ export async function snapshotUrl(flags: Flags & { name: string }) {
 export async function pruneSnapshots(
   flags: Flags & { olderThanDays?: number | undefined; keep?: number | undefined; yes?: boolean; confirm?: ((question: string) => Promise<boolean>) | undefined },
 ) {
-  const { config, provider } = await openTarget(flags);
+  const { config, databaseUrl, provider } = await openTarget(flags);
   try {
     const snapshots = await provider.listSnapshots();
     const plan = planPrune(snapshots, { olderThanDays: flags.olderThanDays ?? config.snapshot.retentionDays, keep: flags.keep ?? 0 });
-    const result = { command: "snapshot prune", ok: true, exitCode: EXIT.OK as number, deleted: [] as string[], kept: plan.kept, planned: plan.delete.map((s) => s.name), error: null as null | { code: string; message: string; hint: string | null } };
+    const result = {
+      command: "snapshot prune",
+      ok: true,
+      exitCode: EXIT.OK as number,
+      deleted: [] as string[],
+      kept: plan.kept,
+      planned: plan.delete.map((s) => s.name),
+      /** Leftovers of interrupted runs dropped (with --yes, while no run of ours holds the deploy lock). */
+      dropped: [] as string[],
+      notices: [] as Housekeeping["notices"],
+      error: null as null | { code: string; message: string; hint: string | null },
+    };
+    const cleaned = await cleanLeftovers(provider, config, databaseUrl, Boolean(flags.yes));
+    result.dropped = cleaned?.dropped ?? [];
+    result.notices = cleaned?.notices ?? [];
     if (plan.delete.length === 0) return result;
     const question = `Delete ${plan.delete.length} snapshot(s)? ${plan.delete.map((s) => `${s.name} (${ageOf(s.createdAt)})`).join(", ")}`;
     const yes = flags.yes || (flags.confirm ? await flags.confirm(question) : false);
@@ -75,6 +111,22 @@ export async function pruneSnapshots(
     return result;
   } finally {
     await provider.close();
+  }
+}
+
+/** Drops leftovers under the deploy lock (a running deploy's unmarked snapshot is not a leftover); only looks without it. */
+async function cleanLeftovers(provider: import("../providers/types.js").SnapshotProvider, config: Parameters<typeof deployLockUrl>[0], databaseUrl: string, clean: boolean) {
+  if (!clean) return housekeep(provider, false);
+  let lock: Awaited<ReturnType<typeof acquireDeployLock>> | undefined;
+  try {
+    lock = await acquireDeployLock(deployLockUrl(config, databaseUrl), databaseName(databaseUrl), "snapshot prune");
+  } catch {
+    return housekeep(provider, false);
+  }
+  try {
+    return await housekeep(provider, true);
+  } finally {
+    await lock.release();
   }
 }
 

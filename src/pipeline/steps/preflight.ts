@@ -5,10 +5,27 @@ import { DbshipError } from "../../errors.js";
 import { databaseName } from "../../infra/pg.js";
 import { settleAll } from "../../infra/settle-all.js";
 import { refuseUnsafeHistory } from "../../migrations/history-checks.js";
+import { describeRunning } from "../../migrations/running-migrations.js";
+import { housekeep } from "../../snapshots/server-notices.js";
 import { readProductionStatus } from "../../migrations/production-status.js";
 import { acquireDeployLock, deployLockUrl } from "../deploy-lock.js";
 import { checkSchemaAgainstMigrations, lintPendingMigrations } from "../preflight-checks.js";
 import type { Step } from "../types.js";
+
+/**
+ * Leftovers of interrupted runs on production's server are dropped (we hold the lock, so no run
+ * of ours is making them); an interrupted rollback must be finished or given up first.
+ */
+async function refuseDuringInterruptedRun(ctx: Parameters<Step["run"]>[0]): Promise<void> {
+  const found = await housekeep(ctx.provider, !ctx.options.dryRun);
+  if (!found) return;
+  // A missing production is reported by the next read (exit 2), with these notices printed.
+  const pending = found.notices.filter((notice) => notice.kind === "interrupted-rollback");
+  for (const notice of found.notices.filter((n) => !pending.includes(n) && n.kind !== "restored")) ctx.state.warnings.push(notice.message);
+  if (pending.length) {
+    throw new DbshipError("ROLLBACK_PENDING", pending.map((notice) => notice.message).join("; "), { hint: pending.map((notice) => notice.hint).filter(Boolean).join("\n") });
+  }
+}
 
 export const preflight: Step = {
   name: "preflight",
@@ -17,6 +34,7 @@ export const preflight: Step = {
     const { config } = ctx;
     const lock = await acquireDeployLock(deployLockUrl(config, ctx.databaseUrl), databaseName(ctx.databaseUrl), "deploy");
     ctx.cleanups.push({ label: "release the deploy lock", run: () => lock.release() });
+    await refuseDuringInterruptedRun(ctx);
 
     const production = await readProductionStatus(ctx.databaseUrl, config.migrationsDir);
     ctx.state.local = production.local;
@@ -24,6 +42,13 @@ export const preflight: Step = {
     if (!production.ledger.exists) {
       throw new DbshipError("NO_MIGRATIONS_TABLE", `production (${production.target}) has no _prisma_migrations table: it is not managed by Prisma Migrate yet`, {
         hint: "If it was built with `prisma db push`, run `dbship baseline` once to record its current schema as the first migration. If it is a new, empty database, create it with `prisma migrate deploy` once, then use dbship.",
+      });
+    }
+    if (production.running.length) {
+      const names = production.status.running ?? [];
+      throw new DbshipError("MIGRATION_RUNNING", `${names.length ? `${names.join(", ")} is being applied right now` : "prisma migrate deploy is running on production right now"}: ${describeRunning(production.running)}`, {
+        hint: "A Prisma started by an earlier dbship run (stopped or killed) is still working. Wait for it to finish, then run `dbship status`. Do not mark it applied or rolled back by hand while it runs: that could apply it twice. dbship never terminates a migration half way, with --terminate-connections either.",
+        details: { running: production.running },
       });
     }
     refuseUnsafeHistory(production.status, {

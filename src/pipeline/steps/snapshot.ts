@@ -9,7 +9,7 @@ export const snapshot: Step = {
   title: "Snapshot",
   async run(ctx) {
     try {
-      const created = await createNamedSnapshot(ctx.provider, ctx.config.snapshot.prefix, new Date());
+      const created = await createNamedSnapshot(ctx.provider, ctx.config.snapshot.prefix, new Date(), undefined, ctx.signal);
       const connectionString = await ctx.provider.connectionString(created);
       ctx.state.snapshot = { ...created, connectionString };
       return { status: "ok", detail: `${created.name} (id ${created.id})` };
@@ -24,7 +24,7 @@ export const snapshot: Step = {
 };
 
 /** Creates `<prefix>YYYYMMDD-HHMMSS` (or the explicit name), with a suffix when the name is taken. */
-export async function createNamedSnapshot(provider: SnapshotProvider, prefix: string, at: Date, explicitName?: string): Promise<Snapshot> {
-  if (explicitName) return provider.createSnapshot(explicitName);
-  return underFreeName(timestampedName(prefix, at), (name) => provider.createSnapshot(name));
+export async function createNamedSnapshot(provider: SnapshotProvider, prefix: string, at: Date, explicitName?: string, signal?: AbortSignal): Promise<Snapshot> {
+  if (explicitName) return provider.createSnapshot(explicitName, { signal });
+  return underFreeName(timestampedName(prefix, at), (name) => provider.createSnapshot(name, { signal }));
 }

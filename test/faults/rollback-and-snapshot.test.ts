@@ -1,0 +1,145 @@
+// Fault injection on `dbship rollback` (at the copy and at the swap) and `dbship snapshot create`
+// (at the copy): SIGINT, SIGTERM, two SIGINTs 10 ms apart, kill -9, and a server restart, each
+// while dbship is held at that step by a lock the test owns. After each: production exists and
+// is unchanged or fully restored, the exit status is the one the shell should see, the next
+// dbship command says what happened, and re-running the same rollback completes it.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  databasesLike,
+  FAULTS,
+  holdDatabase,
+  inject,
+  makeProduction,
+  makeSnapshot,
+  settle,
+  sql,
+  startFaultServer,
+  waitBlocked,
+  buildTemplate,
+  type Fault,
+  type FaultServer,
+} from "./fault-kit.js";
+import { sleep } from "../support/processes.js";
+
+let server: FaultServer;
+let template: string;
+beforeAll(async () => {
+  server = await startFaultServer();
+  template = await buildTemplate(server);
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+const UNCHANGED = ["after the snapshot", "one", "two"];
+const RESTORED = ["one", "two"];
+
+type RollbackCell = { step: "copy" | "swap"; fault: Fault; exit: number; production: "unchanged" | "restored"; alsoAccepted?: number };
+const ROLLBACK_CELLS: RollbackCell[] = [
+  { step: "copy", fault: "SIGINT", exit: 1, production: "unchanged" },
+  { step: "copy", fault: "SIGTERM", exit: 1, production: "unchanged" },
+  // The graceful stop the first SIGINT starts may finish before the second arrives (exit 1).
+  { step: "copy", fault: "2×SIGINT", exit: 130, production: "unchanged", alsoAccepted: 1 },
+  { step: "copy", fault: "kill -9", exit: 137, production: "unchanged" },
+  { step: "copy", fault: "restart", exit: 1, production: "unchanged" },
+  { step: "swap", fault: "SIGINT", exit: 0, production: "restored" },
+  { step: "swap", fault: "SIGTERM", exit: 0, production: "restored" },
+  { step: "swap", fault: "2×SIGINT", exit: 130, production: "restored" },
+  { step: "swap", fault: "kill -9", exit: 137, production: "unchanged" },
+  { step: "swap", fault: "restart", exit: 1, production: "unchanged" },
+];
+
+// Cells run side by side, each on a production of its own; restarts, which cut every session on
+// the server, run alone afterwards.
+describe.concurrent("faults in dbship rollback", () => {
+  it.each(ROLLBACK_CELLS.filter((cell) => cell.fault !== "restart"))("$fault at the $step → exit $exit, production $production", (cell) => rollbackCell(cell));
+});
+describe("restarts in dbship rollback", () => {
+  it.each(ROLLBACK_CELLS.filter((cell) => cell.fault === "restart"))("$fault at the $step → exit $exit, production $production", (cell) => rollbackCell(cell));
+});
+
+async function rollbackCell(cell: RollbackCell) {
+  {
+    expect(FAULTS).toContain(cell.fault);
+    const prod = await makeProduction(server, template, false);
+    const snapshot = await makeSnapshot(server, prod);
+    await sql(prod.url, "INSERT INTO moments (id, title, updated_at) VALUES (gen_random_uuid(), 'after the snapshot', now())");
+    const hold = await holdDatabase(server, cell.step === "copy" ? snapshot : prod.name);
+    const run = prod.start(["rollback", "--to", snapshot, "--yes"]);
+    await waitBlocked(server, cell.step === "copy" ? /CREATE DATABASE/ : /RENAME/, cell.step === "copy" ? snapshot : prod.name);
+    await inject(cell.fault, run, server);
+    if (cell.fault !== "restart") await sleep(300);
+    await hold.release();
+    const result = await run.done;
+    expect([cell.exit, cell.alsoAccepted ?? cell.exit], result.output).toContain(result.exitCode);
+    await settle(server, prod);
+
+    expect(await prod.titles()).toEqual(cell.production === "unchanged" ? UNCHANGED : RESTORED);
+    const status = await prod.dbship(["status"]);
+    expect(status.exitCode, status.output).toBe(0);
+    const leftBehind = await databasesLike(server, `dbship-rollback-${prod.name}`);
+    // kill -9 at the copy: the orphaned CREATE DATABASE finishes unmarked; at the swap (kill -9 or
+    // a restart): the marked copy waits to be swapped in. Anything else leaves nothing.
+    const expectLeftover = (cell.fault === "kill -9") || (cell.fault === "restart" && cell.step === "swap");
+    expect(leftBehind.length).toBe(expectLeftover ? 1 : 0);
+    if (leftBehind.length) {
+      // Only after kill -9 or a restart; the next command names it and says production is unchanged.
+      expect(["kill -9", "restart"]).toContain(cell.fault);
+      expect(status.stdout).toMatch(/interrupted rollback/);
+      expect(status.stdout).toContain("production is unchanged");
+    }
+    if (cell.production === "restored") expect(status.stdout).toContain(`production was restored from ${snapshot}`);
+    else {
+      const again = await prod.dbship(["rollback", "--to", snapshot, "--yes"]);
+      expect(again.exitCode, again.output).toBe(0);
+      expect(await prod.titles()).toEqual(RESTORED);
+    }
+    expect(await databasesLike(server, `dbship-rollback-${prod.name}`)).toEqual([]);
+    expect(Object.values(await prod.finished()).every((n) => n === 1)).toBe(true);
+  }
+}
+
+type SnapshotCell = { fault: Fault; exit: number; alsoAccepted?: number };
+const SNAPSHOT_CELLS: SnapshotCell[] = [
+  { fault: "SIGINT", exit: 1 },
+  { fault: "SIGTERM", exit: 1 },
+  { fault: "2×SIGINT", exit: 130, alsoAccepted: 1 },
+  { fault: "kill -9", exit: 137 },
+  { fault: "restart", exit: 1 },
+];
+
+describe.concurrent("faults in dbship snapshot create", () => {
+  it.each(SNAPSHOT_CELLS.filter((cell) => cell.fault !== "restart"))("$fault during the copy → exit $exit, production unchanged, no unreported copy", (cell) => snapshotCell(cell));
+});
+describe("restarts in dbship snapshot create", () => {
+  it.each(SNAPSHOT_CELLS.filter((cell) => cell.fault === "restart"))("$fault during the copy → exit $exit, production unchanged, no unreported copy", (cell) => snapshotCell(cell));
+});
+
+async function snapshotCell(cell: SnapshotCell) {
+  {
+    const prod = await makeProduction(server, template, false);
+    const hold = await holdDatabase(server, prod.name);
+    const run = prod.start(["snapshot", "create"]);
+    await waitBlocked(server, /CREATE DATABASE/, prod.name);
+    await inject(cell.fault, run, server);
+    if (cell.fault !== "restart") await sleep(300);
+    await hold.release();
+    const result = await run.done;
+    expect([cell.exit, cell.alsoAccepted ?? cell.exit], result.output).toContain(result.exitCode);
+    await settle(server, prod);
+    expect(await prod.titles()).toEqual(["one", "two"]);
+
+    const list = await prod.dbship(["snapshot", "list", "--json"]);
+    expect(list.exitCode, list.output).toBe(0);
+    expect(list.json.snapshots).toEqual([]);
+    const copies = await databasesLike(server, prod.prefix);
+    // Whatever copy the interrupted run left is reported, never silently kept.
+    expect(list.json.leftovers.map((l: { name: string }) => l.name)).toEqual(copies);
+    if (copies.length) {
+      expect(cell.fault).toBe("kill -9");
+      const again = await prod.dbship(["snapshot", "create"]);
+      expect(again.exitCode, again.output).toBe(0);
+      expect(again.output).toContain(`dropped ${copies[0]}`);
+    }
+  }
+}
