@@ -22,7 +22,8 @@ export function connectionParts(value: string): ConnectionParts | undefined {
       const url = new URL(value.trim());
       const user = decodeURIComponent(url.username) || url.searchParams.get("user") || "";
       const host = url.searchParams.get("host") || url.hostname;
-      const database = decodeURIComponent(url.pathname.replace(/^\//, "")) || url.searchParams.get("dbname") || user;
+      // libpq lets ?dbname= override the path.
+      const database = url.searchParams.get("dbname") || decodeURIComponent(url.pathname.replace(/^\//, "")) || user;
       return { host: normaliseHost(host), port: url.port || url.searchParams.get("port") || "5432", database, user };
     } catch {
       return undefined;
