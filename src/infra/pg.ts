@@ -2,9 +2,9 @@
 // (application_name) so a refusal can say who is connected or who holds the deploy lock.
 import pg from "pg";
 import { DbshipError } from "../errors.js";
-import { databaseName, describeTarget } from "./urls.js";
+import { describeTarget, pathDatabase } from "./urls.js";
 
-export { databaseName, describeTarget, maskUrl, parseUrl, quoteIdent, quoteLiteral, withDatabase } from "./urls.js";
+export { databaseName, describeTarget, maskUrl, parseUrl, pathDatabase, quoteIdent, quoteLiteral, withDatabase } from "./urls.js";
 
 export type ConnectOptions = { applicationName?: string; connectTimeoutMs?: number };
 
@@ -39,7 +39,7 @@ function connectionError(error: unknown, url: string): DbshipError {
   const message = (error as Error).message ?? String(error);
   const target = describeTarget(url);
   if (code === "3D000") {
-    return new DbshipError("DATABASE_NOT_FOUND", `database ${databaseName(url)} does not exist (${target})`, {
+    return new DbshipError("DATABASE_NOT_FOUND", `database ${safePathDatabase(url) ?? "(the default one)"} does not exist (${target})`, {
       hint: "Check the database name in the connection string. dbship refuses to go on: `prisma migrate deploy` would create an empty database and migrate it, and production would not be touched.",
     });
   }
@@ -70,4 +70,12 @@ export async function otherSessions(
     state: row.state,
     backendStart: row.backend_start,
   }));
+}
+
+function safePathDatabase(url: string): string | undefined {
+  try {
+    return pathDatabase(url);
+  } catch {
+    return undefined;
+  }
 }
