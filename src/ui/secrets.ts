@@ -40,3 +40,17 @@ export function scrubSecrets(text: string, secrets: string[]): string {
   }
   return scrubbed;
 }
+
+/**
+ * The secrets of every connection string in the environment (DATABASE_URL, the variable
+ * databaseUrlEnv names, a DIRECT_URL…): what no error message or warning may show.
+ */
+export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
+  return Object.values(env).flatMap((value) => (value && /^postgres(ql)?:\/\//i.test(value) ? urlSecrets(value) : []));
+}
+
+/** An error for output: its message and hint without any secret of `secrets`. */
+export function scrubError<T extends { message: string; hint?: string | null | undefined }>(error: T, secrets: string[]): T {
+  if (secrets.length === 0) return error;
+  return { ...error, message: scrubSecrets(error.message, secrets), hint: error.hint == null ? error.hint : scrubSecrets(error.hint, secrets) };
+}

@@ -1,53 +1,15 @@
 // Which database is production when DATABASE_URL names none? The one the server reports for a
 // connection made with that URL (node-postgres, libpq and Prisma all default it to the user's
 // name) — never the server's `postgres` database.
-import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { runDbship, runPrisma } from "../support/cli.js";
+import { runDbship } from "../support/cli.js";
 import { adminUrl, query } from "../support/postgres.js";
-import { createProject, type TestProject } from "../support/project.js";
+import { createRoleProduction, type RoleProduction } from "../support/role-production.js";
 
 const LONG_TITLE = "x".repeat(250);
 
-type UserProduction = { role: string; password: string; url: string; namedUrl: string; project: TestProject; prefix: string };
-
-/** A login role that owns a database of its own name, migrated to the baseline, with rows. */
-async function userNamedProduction(extraConfig: Record<string, unknown> = {}): Promise<UserProduction> {
-  const role = `u_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
-  const password = `pw-${randomBytes(4).toString("hex")}`;
-  await query(adminUrl(), `CREATE ROLE "${role}" LOGIN CREATEDB PASSWORD '${password}'`);
-  await query(adminUrl(), `CREATE DATABASE "${role}" OWNER "${role}"`);
-  const server = new URL(adminUrl());
-  const url = `postgresql://${role}:${password}@${server.host}`;
-  const namedUrl = `${url}/${role}`;
-  const builder = await createProject({ migrations: 1 });
-  try {
-    const built = await runPrisma(["migrate", "deploy"], { cwd: builder.dir, databaseUrl: namedUrl });
-    if (built.exitCode !== 0) throw new Error(`building production failed: ${built.stderr}${built.stdout}`);
-  } finally {
-    await builder.cleanup();
-  }
-  for (const title of ["ok", LONG_TITLE]) {
-    await query(namedUrl, "INSERT INTO moments (id, title, updated_at) VALUES (gen_random_uuid(), $1, now())", [title]);
-  }
-  const prefix = `pm${randomBytes(3).toString("hex")}-`;
-  const project = await createProject({ config: { snapshot: { prefix }, ...extraConfig } });
-  return { role, password, url, namedUrl, project, prefix };
-}
-
-async function dropAll(prod: UserProduction) {
-  await prod.project.cleanup();
-  const rows = await query<{ datname: string }>(
-    adminUrl(),
-    `SELECT datname FROM pg_database WHERE datname = $1 OR starts_with(datname, $2) OR pg_get_userbyid(datdba) = $1`,
-    [prod.role, prod.prefix],
-  );
-  for (const { datname } of rows) await query(adminUrl(), `DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-  await query(adminUrl(), `DROP ROLE IF EXISTS "${prod.role}"`);
-}
-
 /** Databases on the server other than production and its copies: what dbship must never touch. */
-async function otherDatabases(prod: UserProduction) {
+async function otherDatabases() {
   return query(
     adminUrl(),
     `SELECT oid::text, datname, shobj_description(oid, 'pg_database') AS comment FROM pg_database
@@ -56,23 +18,23 @@ async function otherDatabases(prod: UserProduction) {
 }
 
 describe("a DATABASE_URL with no database name", () => {
-  let prod: UserProduction | undefined;
+  let prod: RoleProduction | undefined;
   afterEach(async () => {
-    if (prod) await dropAll(prod);
+    await prod?.cleanup();
     prod = undefined;
   });
 
   it("snapshot, deploy and rollback act on the user-named database; the server's postgres database is untouched", async () => {
-    prod = await userNamedProduction();
-    const untouched = await otherDatabases(prod);
+    prod = await createRoleProduction({ titles: ["ok", LONG_TITLE] });
+    const untouched = await otherDatabases();
     const ledgerBefore = await query(prod.namedUrl, "SELECT id, migration_name, finished_at FROM _prisma_migrations ORDER BY started_at");
-    const run = (args: string[]) => runDbship(args, { cwd: prod!.project.dir, env: { DATABASE_URL: prod!.url } });
+    const run = (args: string[]) => runDbship(args, { cwd: prod!.project.dir, env: { DATABASE_URL: prod!.serverUrl } });
 
     // snapshot create copies the user-named database.
     const created = await run(["snapshot", "create", "--json"]);
     expect(created.exitCode, created.stderr + created.stdout).toBe(0);
     const snapshotName: string = created.json.snapshot.name;
-    const snapshotUrl = `${prod.url}/${snapshotName}`;
+    const snapshotUrl = `${prod.serverUrl}/${snapshotName}`;
     expect((await query(snapshotUrl, "SELECT title FROM moments ORDER BY title")).map((r) => r.title)).toEqual(["ok", LONG_TITLE]);
 
     // deploy: 0002 fails on the long title, on the user-named database.
@@ -91,13 +53,13 @@ describe("a DATABASE_URL with no database name", () => {
     expect(await query(prod.namedUrl, "SELECT id, migration_name, finished_at FROM _prisma_migrations ORDER BY started_at")).toEqual(ledgerBefore);
 
     // No dbship snapshot or backup was made of `postgres`, and it is the same database as before.
-    expect(await otherDatabases(prod)).toEqual(untouched);
+    expect(await otherDatabases()).toEqual(untouched);
     const copiesOfPostgres = await query(adminUrl(), `SELECT datname FROM pg_database WHERE shobj_description(oid, 'pg_database') LIKE '%"source":"postgres"%'`);
     expect(copiesOfPostgres).toEqual([]);
   });
 
   it("refuses (exit 2) when libpq and node-postgres would reach different databases", async () => {
-    prod = await userNamedProduction();
+    prod = await createRoleProduction({ titles: ["ok", LONG_TITLE] });
     const run = (url: string, env: Record<string, string> = {}) =>
       runDbship(["snapshot", "list", "--json"], { cwd: prod!.project.dir, env: { DATABASE_URL: url, ...env } });
     // libpq takes ?dbname= over the path; node-postgres and Prisma ignore it.
@@ -106,7 +68,7 @@ describe("a DATABASE_URL with no database name", () => {
     expect(twoNames.json.error.code).toBe("DATABASE_URL_AMBIGUOUS");
     // PGDATABASE steers node-postgres and libpq when the URL names no database; Prisma's own
     // engine does not read it.
-    const steered = await run(prod.url, { PGDATABASE: "postgres" });
+    const steered = await run(prod.serverUrl, { PGDATABASE: "postgres" });
     expect(steered.exitCode, steered.stdout).toBe(2);
     expect(steered.json.error.code).toBe("DATABASE_URL_AMBIGUOUS");
     // Agreeing forms are accepted.
@@ -115,9 +77,9 @@ describe("a DATABASE_URL with no database name", () => {
   });
 
   it("refuses postgres.maintenanceDatabase equal to production (config error, exit 2)", async () => {
-    prod = await userNamedProduction();
+    prod = await createRoleProduction({ titles: ["ok", LONG_TITLE] });
     await prod.project.writeFile("dbship.config.json", JSON.stringify({ snapshot: { prefix: prod.prefix }, postgres: { maintenanceDatabase: prod.role } }));
-    const result = await runDbship(["deploy", "--json"], { cwd: prod.project.dir, env: { DATABASE_URL: prod.url } });
+    const result = await runDbship(["deploy", "--json"], { cwd: prod.project.dir, env: { DATABASE_URL: prod.serverUrl } });
     expect(result.exitCode, result.stdout).toBe(2);
     expect(result.json.error.code).toBe("CONFIG_INVALID");
     expect(result.json.error.message).toContain("maintenanceDatabase");

@@ -2,7 +2,7 @@
 // is registered with GitHub Actions when it is shown.
 import { describe, expect, it } from "vitest";
 import { maskUrl, urlSecrets, withDatabase } from "../../src/infra/urls.js";
-import { githubMaskCommands } from "../../src/ui/secrets.js";
+import { environmentSecrets, githubMaskCommands, scrubError } from "../../src/ui/secrets.js";
 
 describe("maskUrl", () => {
   it.each([
@@ -52,5 +52,18 @@ describe("githubMaskCommands", () => {
 describe("withDatabase", () => {
   it("drops libpq's dbname parameter, which would win over the path", () => {
     expect(withDatabase("postgresql://u@h/prod?dbname=prod&sslmode=require", "snap")).toBe("postgresql://u@h/snap?sslmode=require");
+  });
+});
+
+describe("error messages", () => {
+  it("lose every secret of the connection strings in the environment", () => {
+    const env = { DATABASE_URL: "postgresql://u:userPart1@h/db?password=queryPart2", DIRECT_URL: "postgres://u@h/db?sslpassword=keyPart3", HOME: "/root" };
+    const secrets = environmentSecrets(env);
+    const error = scrubError(
+      { message: "could not connect to postgresql://u:userPart1@h/db?password=queryPart2 (key keyPart3)", hint: "retry with userPart1" },
+      secrets,
+    );
+    expect(error.message).toBe("could not connect to postgresql://u:****@h/db?password=**** (key ****)");
+    expect(error.hint).toBe("retry with ****");
   });
 });
