@@ -53,14 +53,22 @@ function connectionError(error: unknown, url: string): DbshipError {
   });
 }
 
-/** Sessions on `database` other than the caller's, for "who is connected" messages. */
+/**
+ * Sessions on `database` other than the caller's, for "who is connected" messages. Autovacuum
+ * workers are not sessions of anyone: CREATE DATABASE … TEMPLATE, ALTER DATABASE … RENAME and
+ * DROP DATABASE cancel them and wait for them to exit (PostgreSQL, procarray.c
+ * CountOtherDBBackends; an anti-wraparound vacuum is the exception, and then PostgreSQL's own
+ * error says the database is in use).
+ */
 export async function otherSessions(
   client: pg.ClientBase,
   database: string,
 ): Promise<{ pid: number; applicationName: string; clientAddr: string | null; state: string | null; backendStart: Date }[]> {
   const result = await client.query(
     `SELECT pid, application_name, client_addr::text AS client_addr, state, backend_start
-       FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() ORDER BY backend_start`,
+       FROM pg_stat_activity
+      WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type IS DISTINCT FROM 'autovacuum worker'
+      ORDER BY backend_start`,
     [database],
   );
   return result.rows.map((row) => ({

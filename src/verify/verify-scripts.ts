@@ -147,6 +147,9 @@ export async function runVerifyScripts(url: string, migrations: LocalMigration[]
           const falsy = outcomes.flatMap((outcome) => outcome.rows ?? []).find((row: unknown[]) => row[0] === false);
           results.push({ migration: migration.name, ok: !falsy, message: falsy ? "a check returned false" : "passed" });
         } catch (error) {
+          // A lost connection or a server shutting down says nothing about the check: the caller
+          // reports that it could not verify, not that the check failed.
+          if (connectionLost(error)) throw error;
           results.push({ migration: migration.name, ok: false, message: (error as Error).message });
         } finally {
           await client.query("ROLLBACK").catch(() => undefined);
@@ -156,6 +159,12 @@ export async function runVerifyScripts(url: string, migrations: LocalMigration[]
     },
     { applicationName: "dbship verify" },
   );
+}
+
+/** No SQLSTATE (the socket closed), connection exceptions (08…), operator intervention (57P…). */
+function connectionLost(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code !== "string" || code.startsWith("08") || code.startsWith("57P");
 }
 
 /** Every transaction of this session starts read-only, should one ever be started behind our back. */
