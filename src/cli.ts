@@ -10,6 +10,7 @@ import { registerRollback } from "./commands/rollback.js";
 import { registerSnapshot } from "./commands/snapshot.js";
 import { registerStatus } from "./commands/status.js";
 import { DbshipError, EXIT, isDbshipError } from "./errors.js";
+import { fromDatabaseError, isDatabaseError } from "./infra/database-errors.js";
 import { renderError } from "./ui/render.js";
 import { environmentSecrets, scrubError } from "./ui/secrets.js";
 import { dbshipVersion } from "./version.js";
@@ -75,6 +76,7 @@ function handleError(error: unknown, json: boolean): number {
     return report(new DbshipError("USAGE", message, { hint: "Run `dbship --help` (or `dbship <command> --help`) for usage." }), json);
   }
   if (isDbshipError(error)) return report(error, json);
+  if (isDatabaseError(error)) return report(fromDatabaseError(error), json);
   const internal = new DbshipError("INTERNAL", `internal error: ${error instanceof Error ? error.message : String(error)}`, {
     hint: "This is a bug in dbship; please report it with the command you ran. Set DBSHIP_DEBUG=1 to see the stack trace.",
   });
