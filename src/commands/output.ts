@@ -46,7 +46,6 @@ export function interruptSignal(onFirst?: () => void): AbortSignal {
 /** The report's error and warnings may quote a database's or Prisma's message: no secret in them. */
 function withoutSecretsInMessages<T extends Printable>(report: T): T {
   const secrets = environmentSecrets();
-  if (secrets.length === 0) return report;
   const scrubbed: Record<string, unknown> = { ...report };
   if (report.error && typeof report.error === "object") scrubbed.error = scrubError(report.error as { message: string; hint?: string | null }, secrets);
   const rollback = report.rollback as { databaseError?: unknown } | null | undefined;

@@ -32,11 +32,16 @@ function escapeCommandValue(value: string): string {
   return value.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
 
-/** Replaces each of `secrets` in `text` by ****: for text that may quote a URL (an error message). */
+/**
+ * `text` without secrets, for text that may quote a connection string (an error message): every
+ * postgres URL in it is masked, and each of `secrets` quoted on its own is replaced by ****. A
+ * secret shorter than 8 characters is only masked inside URLs: replacing a short word everywhere
+ * would garble messages (a password "dbship" would eat the command names).
+ */
 export function scrubSecrets(text: string, secrets: string[]): string {
-  let scrubbed = text;
+  let scrubbed = text.replace(/postgres(?:ql)?:\/\/[^\s"'`<>]+/gi, (url) => maskUrl(url));
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret.length >= 3) scrubbed = scrubbed.split(secret).join("****");
+    if (secret.length >= 8) scrubbed = scrubbed.split(secret).join("****");
   }
   return scrubbed;
 }
@@ -51,6 +56,5 @@ export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): string
 
 /** An error for output: its message and hint without any secret of `secrets`. */
 export function scrubError<T extends { message: string; hint?: string | null | undefined }>(error: T, secrets: string[]): T {
-  if (secrets.length === 0) return error;
   return { ...error, message: scrubSecrets(error.message, secrets), hint: error.hint == null ? error.hint : scrubSecrets(error.hint, secrets) };
 }

@@ -66,4 +66,10 @@ describe("error messages", () => {
     expect(error.message).toBe("could not connect to postgresql://u:****@h/db?password=**** (key ****)");
     expect(error.hint).toBe("retry with ****");
   });
+
+  it("mask URLs they quote whatever the password's length, and leave short words alone elsewhere", () => {
+    const error = scrubError({ message: "dbship could not use postgresql://u:dbship@h/db", hint: "run dbship status" }, ["dbship"]);
+    expect(error.message).toBe("dbship could not use postgresql://u:****@h/db");
+    expect(error.hint).toBe("run dbship status");
+  });
 });
