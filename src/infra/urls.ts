@@ -43,7 +43,11 @@ export function databaseName(url: string): string {
 export function withDatabase(url: string, database: string): string {
   const parsed = parseUrl(url);
   parsed.pathname = `/${encodeURIComponent(database)}`;
-  if (parsed.searchParams.has("dbname")) parsed.searchParams.delete("dbname");
+  // Removed from the raw query: re-serialising it would turn %20 into +, which libpq does not decode.
+  if (parsed.searchParams.has("dbname")) {
+    const kept = parsed.search.slice(1).split("&").filter((pair) => safeDecode(pair.split("=")[0] ?? "") !== "dbname");
+    parsed.search = kept.length ? `?${kept.join("&")}` : "";
+  }
   return parsed.toString();
 }
 

@@ -52,6 +52,8 @@ describe("githubMaskCommands", () => {
 describe("withDatabase", () => {
   it("drops libpq's dbname parameter, which would win over the path", () => {
     expect(withDatabase("postgresql://u@h/prod?dbname=prod&sslmode=require", "snap")).toBe("postgresql://u@h/snap?sslmode=require");
+    // and keeps the others as written (libpq does not read + as a space)
+    expect(withDatabase("postgresql://u@h/?options=-c%20search_path%3Dapp&dbname=prod", "snap")).toBe("postgresql://u@h/snap?options=-c%20search_path%3Dapp");
   });
 });
 
