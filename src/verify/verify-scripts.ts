@@ -14,7 +14,10 @@
 //   3. it runs in a READ ONLY transaction, on a session whose default_transaction_read_only is
 //      on, and the transaction is rolled back.
 // preflight applies 1 and 2 to the pending migrations' scripts, so an unsafe script is refused
-// before production is touched.
+// before production is touched. Limits: a function is trusted by its declaration (a STABLE
+// function that calls dblink_exec would write through another session), and functions run by
+// operators, casts or views are not inspected — layer 3 still stops every write they make on
+// this session.
 import type pg from "pg";
 import { DbshipError } from "../errors.js";
 import { withConnection } from "../infra/pg.js";
