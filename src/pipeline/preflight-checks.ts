@@ -10,7 +10,7 @@ import type { DeployContext } from "./types.js";
 /** Lint of the pending SQL; unacknowledged errors refuse the deploy unless --allow-destructive. */
 export async function lintPendingMigrations(ctx: DeployContext, production: ProductionStatus): Promise<void> {
   const pending = ctx.state.local.filter((migration) => production.status.pending.includes(migration.name));
-  const lint = await lintPending({ databaseUrl: ctx.databaseUrl, root: ctx.config.root, prisma: ctx.prisma, production, pending });
+  const lint = await lintPending({ databaseUrl: ctx.databaseUrl, prisma: ctx.prisma, engine: ctx.connections.facts.engine, production, pending });
   ctx.state.extra.lint = { errors: lint.errors, warnings: lint.warnings, acknowledged: lint.acknowledged, findings: lint.findings };
   const blocking = blockingFindings(lint, ctx.options.allowDestructive);
   if (blocking.length) throw await lintError(blocking);

@@ -77,7 +77,8 @@ function interrupted(step: Step, cause?: DbshipError): DbshipError {
  *   2, e.g. the server restarting under the deploy) or "refused" (exit 3) is not true any more.
  */
 function truthful(error: DbshipError, step: Step, ctx: DeployContext): DbshipError {
-  if (ctx.signal.aborted && error.code !== "DEPLOY_INTERRUPTED") return interrupted(step, error);
+  // The tripwire's PRODUCTION_CHANGED is never hidden behind an interruption.
+  if (ctx.signal.aborted && error.code !== "DEPLOY_INTERRUPTED" && error.code !== "PRODUCTION_CHANGED") return interrupted(step, error);
   if (!step.changesProduction || error.exitCode === EXIT.FAILED) return error;
   const lost = error.code === "DATABASE_UNREACHABLE" || error.code === "DATABASE_NOT_FOUND";
   if (step.name === "post-verify") {
