@@ -61,7 +61,8 @@ function asDbshipError(caught: unknown, step: Step): DbshipError {
 }
 
 function interrupted(step: Step, cause?: DbshipError): DbshipError {
-  return new DbshipError("DEPLOY_INTERRUPTED", `interrupted during ${step.name}`, {
+  const during = step.name === "rehearsal" || step.name === "snapshot" ? `the ${step.name}` : step.name;
+  return new DbshipError("DEPLOY_INTERRUPTED", `interrupted during ${during}`, {
     hint: step.changesProduction ? "Production may be partly migrated: see the rollback instructions." : "Nothing was changed in production.",
     cause,
     details: cause ? { stoppedStepSaid: `${cause.message} [${cause.code}]` } : undefined,
