@@ -10,7 +10,9 @@ import { registerRollback } from "./commands/rollback.js";
 import { registerSnapshot } from "./commands/snapshot.js";
 import { registerStatus } from "./commands/status.js";
 import { DbshipError, EXIT, isDbshipError } from "./errors.js";
+import { fromDatabaseError, isDatabaseError } from "./infra/database-errors.js";
 import { renderError } from "./ui/render.js";
+import { environmentSecrets, scrubError } from "./ui/secrets.js";
 import { dbshipVersion } from "./version.js";
 
 // Command modules only declare flags; each loads its implementation when it runs.
@@ -74,6 +76,7 @@ function handleError(error: unknown, json: boolean): number {
     return report(new DbshipError("USAGE", message, { hint: "Run `dbship --help` (or `dbship <command> --help`) for usage." }), json);
   }
   if (isDbshipError(error)) return report(error, json);
+  if (isDatabaseError(error)) return report(fromDatabaseError(error), json);
   const internal = new DbshipError("INTERNAL", `internal error: ${error instanceof Error ? error.message : String(error)}`, {
     hint: "This is a bug in dbship; please report it with the command you ran. Set DBSHIP_DEBUG=1 to see the stack trace.",
   });
@@ -82,11 +85,13 @@ function handleError(error: unknown, json: boolean): number {
 }
 
 function report(error: DbshipError, json: boolean): number {
+  // A driver's or Prisma's message may quote a connection string: its secrets never show.
+  const shown = scrubError(error.toJSON(), environmentSecrets());
   if (json) {
-    const doc = { command: running ?? null, ok: false, exitCode: error.exitCode, steps: [], migrations: null, snapshot: null, rollback: null, error: error.toJSON() };
+    const doc = { command: running ?? null, ok: false, exitCode: error.exitCode, steps: [], migrations: null, snapshot: null, rollback: null, error: shown };
     process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
-    process.stderr.write(`${renderError(error)}\n`);
+    process.stderr.write(`${renderError(shown)}\n`);
   }
   return error.exitCode;
 }

@@ -1,15 +1,16 @@
 // How commands hand their result to the user: one JSON document on stdout with --json, the
 // human view otherwise; the exit code comes from the report.
 import { listenForInterrupts } from "../infra/interrupts.js";
-import { githubMaskCommands, presentUrl, secretPolicy, type SecretPolicy } from "../ui/secrets.js";
+import { environmentSecrets, githubMaskCommands, presentUrl, scrubError, scrubSecrets, secretPolicy, type SecretPolicy } from "../ui/secrets.js";
 
 export type OutputFlags = { json?: boolean; showSecrets?: boolean };
 
 export type Printable = { exitCode: number; [key: string]: unknown };
 
 /** Prints `report` and sets the exit code. `human` renders it for people. */
-export function emit<T extends Printable>(report: T, flags: OutputFlags, human: (report: T, policy: SecretPolicy) => string, urls: string[] = []): void {
+export function emit<T extends Printable>(raw: T, flags: OutputFlags, human: (report: T, policy: SecretPolicy) => string, urls: string[] = []): void {
   const policy = secretPolicy(flags);
+  const report = withoutSecretsInMessages(raw);
   const masks = githubMaskCommands(urls, policy);
   if (flags.json) {
     for (const line of masks) process.stderr.write(`${line}\n`);
@@ -36,4 +37,15 @@ function maskUrls<T>(report: T, urls: string[], policy: SecretPolicy): T {
  */
 export function interruptSignal(onFirst?: () => void, onForced?: (labels: string[]) => void): AbortSignal {
   return listenForInterrupts(() => onFirst?.(), onForced);
+}
+
+/** The report's error and warnings may quote a database's or Prisma's message: no secret in them. */
+function withoutSecretsInMessages<T extends Printable>(report: T): T {
+  const secrets = environmentSecrets();
+  const scrubbed: Record<string, unknown> = { ...report };
+  if (report.error && typeof report.error === "object") scrubbed.error = scrubError(report.error as { message: string; hint?: string | null }, secrets);
+  const rollback = report.rollback as { databaseError?: unknown } | null | undefined;
+  if (rollback && typeof rollback.databaseError === "string") scrubbed.rollback = { ...rollback, databaseError: scrubSecrets(rollback.databaseError, secrets) };
+  if (Array.isArray(report.warnings)) scrubbed.warnings = report.warnings.map((w) => (typeof w === "string" ? scrubSecrets(w, secrets) : w));
+  return scrubbed as T;
 }

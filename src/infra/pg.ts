@@ -2,9 +2,9 @@
 // (application_name) so a refusal can say who is connected or who holds the deploy lock.
 import pg from "pg";
 import { DbshipError } from "../errors.js";
-import { databaseName, describeTarget } from "./urls.js";
+import { describeTarget, pathDatabase } from "./urls.js";
 
-export { databaseName, describeTarget, maskUrl, parseUrl, quoteIdent, quoteLiteral, withDatabase } from "./urls.js";
+export { databaseName, describeTarget, maskUrl, parseUrl, pathDatabase, quoteIdent, quoteLiteral, withDatabase } from "./urls.js";
 
 export type ConnectOptions = { applicationName?: string; connectTimeoutMs?: number };
 
@@ -39,7 +39,7 @@ function connectionError(error: unknown, url: string): DbshipError {
   const message = (error as Error).message ?? String(error);
   const target = describeTarget(url);
   if (code === "3D000") {
-    return new DbshipError("DATABASE_NOT_FOUND", `database ${databaseName(url)} does not exist (${target})`, {
+    return new DbshipError("DATABASE_NOT_FOUND", `database ${safePathDatabase(url) ?? "(the default one)"} does not exist (${target})`, {
       hint: "Check the database name in the connection string. dbship refuses to go on: `prisma migrate deploy` would create an empty database and migrate it, and production would not be touched.",
     });
   }
@@ -53,14 +53,22 @@ function connectionError(error: unknown, url: string): DbshipError {
   });
 }
 
-/** Sessions on `database` other than the caller's, for "who is connected" messages. */
+/**
+ * Sessions on `database` other than the caller's, for "who is connected" messages. Autovacuum
+ * workers are not sessions of anyone: CREATE DATABASE … TEMPLATE, ALTER DATABASE … RENAME and
+ * DROP DATABASE cancel them and wait for them to exit (PostgreSQL, procarray.c
+ * CountOtherDBBackends; an anti-wraparound vacuum is the exception, and then PostgreSQL's own
+ * error says the database is in use).
+ */
 export async function otherSessions(
   client: pg.ClientBase,
   database: string,
 ): Promise<{ pid: number; applicationName: string; clientAddr: string | null; state: string | null; backendStart: Date }[]> {
   const result = await client.query(
     `SELECT pid, application_name, client_addr::text AS client_addr, state, backend_start
-       FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() ORDER BY backend_start`,
+       FROM pg_stat_activity
+      WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type IS DISTINCT FROM 'autovacuum worker'
+      ORDER BY backend_start`,
     [database],
   );
   return result.rows.map((row) => ({
@@ -70,4 +78,12 @@ export async function otherSessions(
     state: row.state,
     backendStart: row.backend_start,
   }));
+}
+
+function safePathDatabase(url: string): string | undefined {
+  try {
+    return pathDatabase(url);
+  } catch {
+    return undefined;
+  }
 }

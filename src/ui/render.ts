@@ -20,7 +20,11 @@ export function renderDeployReport(report: Report, policy: SecretPolicy): string
   if (report.rollback) {
     const advice = report.rollback;
     lines.push(
-      chalk.bold("Production may be partly migrated. To put it back as it was before this deploy:"),
+      chalk.bold(
+        report.error?.code === "VERIFY_INCOMPLETE"
+          ? "Production could not be verified. Should `dbship status` or your checks show a problem, to put it back as it was before this deploy:"
+          : "Production may be partly migrated. To put it back as it was before this deploy:",
+      ),
       `  failed step:      ${advice.failedStep}`,
       `  database error:   ${advice.databaseError}`,
       `  snapshot:         ${advice.snapshot.name} (id ${advice.snapshot.id}, taken ${advice.snapshot.createdAt})`,
@@ -40,12 +44,14 @@ export function renderDeployReport(report: Report, policy: SecretPolicy): string
     }
   } else if (report.ok) {
     const applied = report.migrations.applied;
-    if (applied.length === 0) lines.push(`${chalk.green("✔")} Production is up to date: nothing to deploy, no snapshot taken.`);
+    const pending = report.migrations.pending;
+    if (report.dryRun && pending.length > 0) lines.push(`${chalk.green("✔")} Dry run: preflight passed; a deploy would apply ${pending.length} migration(s): ${pending.join(", ")}`);
+    else if (applied.length === 0) lines.push(`${chalk.green("✔")} Production is up to date: nothing to deploy, no snapshot taken.`);
     else lines.push(`${chalk.green("✔")} Deployed ${applied.length} migration(s): ${applied.join(", ")}`);
     if (report.snapshot) {
       lines.push(`  snapshot ${report.snapshot.name} is kept; to go back: ${chalk.cyan(`dbship rollback --to ${report.snapshot.name}`)}`);
     }
-    if (report.dryRun) lines.push(`  dry run: nothing was changed. Pending: ${report.migrations.pending.join(", ") || "none"}`);
+    if (report.dryRun) lines.push(`  dry run: nothing was changed.${pending.length ? "" : " Pending: none"}`);
   } else if (report.error && !report.rollback) {
     const changed = report.steps.some((step) => step.status === "ok" && step.name === "deploy") || report.error.code === "PRODUCTION_CHANGED";
     if (!changed) lines.push(chalk.dim("Nothing was changed in production."));

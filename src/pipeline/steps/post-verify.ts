@@ -19,20 +19,35 @@ export const postVerify: Step = {
     // Prisma's own status is the slow check (a CLI run): it runs while dbship reads production.
     const prismaStatus = ctx.connections.runOnProduction(migrateStatus(ctx.config.schemaPath), { timeoutMs: 120_000, signal: ctx.signal });
     // Should reading fail, Prisma is still awaited: no CLI run outlives the step.
-    const problems = await readProblems(ctx).finally(() => prismaStatus.catch(() => undefined));
+    const read = await readProblems(ctx).then(
+      (problems) => ({ problems, unreadable: undefined }),
+      (error: Error) => ({ problems: { list: [] as string[], scripts: 0 }, unreadable: error }),
+    );
+    const status = await prismaStatus;
+    if (ctx.signal.aborted) throw new DbshipError("DEPLOY_INTERRUPTED", "interrupted during post-verify", { hint: "The deploy step had finished; production was not verified. Run `dbship status` to check it." });
+    const { problems } = read;
     const checks = ["ledger"];
     if (ctx.state.rehearsalFingerprint) checks.push("schema = rehearsal");
     if (problems.scripts) checks.push(`${problems.scripts} verify.sql`);
 
-    const status = await prismaStatus;
     ctx.progress.verbose(`$ prisma ${status.args.join(" ")} (exit ${status.exitCode})\n${status.stdout}\n${status.stderr}`);
-    if (status.exitCode !== 0) problems.list.push(`prisma migrate status exited ${status.exitCode}: ${prismaErrorLine(status)}`);
+    // Prisma that cannot reach the database (P1001 can't reach, P1002 timed out, P1017 closed
+    // the connection) or was stopped says nothing about production's state.
+    const prismaCould = status.exitCode === 0 || !(status.timedOut || /\bP10(01|02|17)\b|Can't reach database server|Server has closed the connection/i.test(`${status.stdout}\n${status.stderr}`));
+    if (status.exitCode !== 0 && prismaCould) problems.list.push(`prisma migrate status exited ${status.exitCode}: ${prismaErrorLine(status)}`);
     checks.push("prisma migrate status");
 
     if (problems.list.length) {
       throw new DbshipError("VERIFY_FAILED", `production does not match what was deployed: ${problems.list.join("; ")}`, {
         hint: "The migrations ran but production is not in the expected state: see the rollback instructions.",
         details: { problems: problems.list },
+      });
+    }
+    const cannot = read.unreadable ? read.unreadable.message : prismaCould ? undefined : `prisma migrate status: ${prismaErrorLine(status)}`;
+    if (cannot) {
+      throw new DbshipError("VERIFY_INCOMPLETE", `could not verify production after the deploy: ${cannot}`, {
+        hint: "The deploy step had finished; production was not found wrong, it could not be checked. Run `dbship status` once the database answers (and the verify.sql checks by hand); roll back with the instructions below only if they show a problem.",
+        cause: read.unreadable,
       });
     }
     return { status: "ok", detail: checks.join(", ") };

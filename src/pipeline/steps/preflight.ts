@@ -8,6 +8,7 @@ import { refuseUnsafeHistory } from "../../migrations/history-checks.js";
 import { describeRunning } from "../../migrations/running-migrations.js";
 import { housekeep } from "../../snapshots/server-notices.js";
 import { readProductionStatus } from "../../migrations/production-status.js";
+import { refuseUnsafeVerifyScripts } from "../../verify/verify-scripts.js";
 import { acquireDeployLock, deployLockUrl } from "../deploy-lock.js";
 import { checkSchemaAgainstMigrations, lintPendingMigrations } from "../preflight-checks.js";
 import type { Step } from "../types.js";
@@ -57,6 +58,13 @@ export const preflight: Step = {
       relativeMigrationsDir: path.relative(config.root, config.migrationsDir) || ".",
     });
     const { pending, applied } = production.status;
+    // The pending migrations' verify.sql run on production after the deploy: one that could
+    // write is refused now, before anything changes.
+    await refuseUnsafeVerifyScripts(
+      ctx.databaseUrl,
+      production.local.filter((m) => pending.includes(m.name)),
+      path.relative(config.root, config.migrationsDir) || ".",
+    );
     for (const entry of production.status.entries.filter((e) => e.outOfOrder)) {
       ctx.state.warnings.push(`${entry.name} sorts before migrations production already has: Prisma will apply it out of order`);
     }

@@ -23,6 +23,11 @@ export const rehearsal: Step = {
       throw ctx.signal.aborted ? interrupted() : error;
     });
     if (result.run.interrupted) throw interrupted();
+    if (result.run.timedOut) {
+      throw new DbshipError("REHEARSAL_TIMEOUT", `the rehearsal did not finish within ${ctx.config.deployTimeoutMs / 1000} s and was stopped`, {
+        hint: "Production was not touched. On production the same migrations would have been stopped at the same limit. A migration may be slow on production's data, or wait on a lock: raise deployTimeoutSeconds in dbship.config.json if it is legitimately slow.",
+      });
+    }
     if (result.failure) {
       const explanation = await explainRehearsalFailure(scratch.connectionString, ctx.state.local, result.failure);
       if (explanation) ctx.state.extra.rehearsalFailure = explanation;

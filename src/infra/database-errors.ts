@@ -1,0 +1,32 @@
+// A PostgreSQL error that escaped a command is not a bug in dbship: it is the database refusing
+// something (a privilege the role lacks, most often). It is shown as the database's own words,
+// with what to do, instead of as an internal error.
+import { DbshipError } from "../errors.js";
+
+type PgError = { code: string; message: string; severity?: string; detail?: string };
+
+/** A node-postgres DatabaseError (a five-character SQLSTATE and a severity). */
+export function isDatabaseError(error: unknown): error is PgError {
+  const candidate = error as Partial<PgError> | null;
+  return typeof candidate?.code === "string" && /^[0-9A-Z]{5}$/.test(candidate.code) && typeof candidate.severity === "string";
+}
+
+export function fromDatabaseError(error: PgError): DbshipError {
+  const detail = error.detail ? ` (${error.detail})` : "";
+  if (error.code === "42501") {
+    return new DbshipError("PERMISSION_DENIED", `PostgreSQL refused: ${error.message}${detail}`, {
+      hint: "The role in the connection string lacks a privilege this command needs. On the postgres provider, snapshots need CREATEDB and ownership of production (CREATE DATABASE … TEMPLATE), rollback also needs to rename production; reads need CONNECT and SELECT. Use a role that has them, or ask an administrator. Nothing was changed.",
+      cause: error,
+    });
+  }
+  if (error.code === "25006") {
+    return new DbshipError("PERMISSION_DENIED", `PostgreSQL refused: ${error.message} (the session is read-only)`, {
+      hint: "The connection string or the role makes sessions read-only (default_transaction_read_only, a hot standby): this command needs to write. Point it at the primary, with a role that may write. Nothing was changed.",
+      cause: error,
+    });
+  }
+  return new DbshipError("DATABASE_ERROR", `PostgreSQL error ${error.code}: ${error.message}${detail}`, {
+    hint: "The database refused the command; its message is above. Run `dbship status` to see production's state.",
+    cause: error,
+  });
+}
