@@ -25,6 +25,8 @@ export class Catalog {
   /** "table.column" the batch added to production tables: no data, no app reads them yet. */
   private readonly addedColumns = new Set<string>();
   private readonly notNullChecks = new Map<string, Map<string, NotNullCheck>>();
+  /** "schema.table.column" guaranteed NOT NULL by a valid CHECK before the batch (context). */
+  private readonly priorNotNullChecks: Set<string>;
 
   constructor(context: LintContext) {
     this.defaultSchema = context.defaultSchema ?? "public";
@@ -33,6 +35,7 @@ export class Catalog {
     this.contextColumnTypes =
       context.columnTypes &&
       new Map([...context.columnTypes].map(([key, type]) => [key.toLowerCase(), type]));
+    this.priorNotNullChecks = new Set([...(context.validNotNullChecks ?? [])].map((key) => key.toLowerCase()));
   }
 
   /** True when `table` ("schema.name") holds production rows at this point of the batch. */
@@ -75,7 +78,16 @@ export class Catalog {
     for (const check of this.notNullChecks.get(table)?.values() ?? []) {
       if (check.valid && check.column === column) return true;
     }
-    return false;
+    return this.priorNotNullChecks.has(`${table}.${column.toLowerCase()}`);
+  }
+
+  /** Every "schema.table.column" a valid CHECK (column IS NOT NULL) covers at this point. */
+  validNotNullChecks(): Set<string> {
+    const keys = new Set(this.priorNotNullChecks);
+    for (const [table, checks] of this.notNullChecks) {
+      for (const check of checks.values()) if (check.valid) keys.add(`${table}.${check.column.toLowerCase()}`);
+    }
+    return keys;
   }
 
   /** Applies the effects of one statement, after the rules have seen it. */
@@ -200,6 +212,8 @@ export class Catalog {
       if (check) check.valid = true;
     } else if (subtype === "AT_DropConstraint" && name) {
       this.notNullChecks.get(table)?.delete(name);
+      // Production's checks are known by column, not by name: forget the table's (conservative).
+      for (const key of [...this.priorNotNullChecks]) if (key.startsWith(`${table}.`)) this.priorNotNullChecks.delete(key);
     }
   }
 }

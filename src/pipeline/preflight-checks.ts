@@ -4,13 +4,14 @@
 import type { ProductionStatus } from "../migrations/production-status.js";
 import { checkSchemaSync, outOfSyncError } from "../schema-sync/check-schema-sync.js";
 import { scratchServerFor } from "../schema-sync/scratch-server.js";
-import { blockingFindings, lintError, lintPending } from "./lint-check.js";
+import { blockingFindings, lintAllows, lintError, lintPending } from "./lint-check.js";
 import type { DeployContext } from "./types.js";
 
 /** Lint of the pending SQL; unacknowledged errors refuse the deploy unless --allow-destructive. */
 export async function lintPendingMigrations(ctx: DeployContext, production: ProductionStatus): Promise<void> {
   const pending = ctx.state.local.filter((migration) => production.status.pending.includes(migration.name));
-  const lint = await lintPending({ databaseUrl: ctx.databaseUrl, root: ctx.config.root, prisma: ctx.prisma, production, pending });
+  const allow = await lintAllows(ctx.options.allow ?? [], ctx.config);
+  const lint = await lintPending({ databaseUrl: ctx.databaseUrl, root: ctx.config.root, prisma: ctx.prisma, production, pending, allow, smallTable: ctx.config.lint.smallTable });
   ctx.state.extra.lint = { errors: lint.errors, warnings: lint.warnings, acknowledged: lint.acknowledged, findings: lint.findings };
   const blocking = blockingFindings(lint, ctx.options.allowDestructive);
   if (blocking.length) throw await lintError(blocking);
@@ -18,6 +19,7 @@ export async function lintPendingMigrations(ctx: DeployContext, production: Prod
   const { formatFinding } = await import("../lint/index.js");
   for (const finding of lint.findings.filter((f) => !blocking.includes(f) && !f.acknowledged)) ctx.state.warnings.push(formatFinding(finding));
   ctx.progress.info(`  lint: ${lint.statements} statement(s), ${lint.errors} error(s), ${lint.warnings} warning(s), ${lint.acknowledged} acknowledged`);
+  for (const finding of lint.findings.filter((f) => f.acknowledged)) ctx.progress.info(`  ${formatFinding(finding).split("\n")[0]}`);
 }
 
 /**

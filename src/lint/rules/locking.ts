@@ -41,6 +41,20 @@ const ACCESS_EXCLUSIVE_LOCK_MODE = 8;
 
 /** The first production table the statement locks ACCESS EXCLUSIVE, as written, if any. */
 export function accessExclusiveTarget(node: Node, catalog: Catalog): string | undefined {
+  return lockTarget(node, catalog)?.text;
+}
+
+/**
+ * What the statement locks ACCESS EXCLUSIVE, for messages: "table X", or "the table of index X"
+ * (DROP INDEX locks the index's table too, and that is what every query waits on).
+ */
+function lockTarget(node: Node, catalog: Catalog): { text: string; index: boolean } | undefined {
+  const target = tableTarget(node, catalog);
+  if (target === undefined) return undefined;
+  return typeof target === "string" ? { text: target, index: false } : target;
+}
+
+function tableTarget(node: Node, catalog: Catalog): string | { text: string; index: boolean } | undefined {
   const schema = catalog.defaultSchema;
   const existing = (relation: Parameters<typeof relationName>[0]) =>
     catalog.isExistingTable(relationName(relation, schema));
@@ -66,7 +80,7 @@ export function accessExclusiveTarget(node: Node, catalog: Catalog): string | un
       }
       // An index the batch did not create may sit on any table: assume a production one.
       const table = catalog.tableOfIndex(name);
-      if (table === undefined || catalog.isExistingTable(table)) return labelParts(parts);
+      if (table === undefined || catalog.isExistingTable(table)) return { text: `the table of index ${labelParts(parts)}`, index: true };
     }
     return undefined;
   }
@@ -86,27 +100,40 @@ export function accessExclusiveTarget(node: Node, catalog: Catalog): string | un
     const relation = as(item, "RangeVar");
     if (existing(relation)) return label(relation);
   }
-  return rewriteTarget(node, catalog);
+  return rewriteTarget(node, catalog)?.text;
 }
 
-/** VACUUM FULL / CLUSTER: the table is rewritten under ACCESS EXCLUSIVE. */
-function rewriteTarget(node: Node, catalog: Catalog): string | undefined {
+/** VACUUM FULL / CLUSTER: the table is rewritten under ACCESS EXCLUSIVE. `table`: its catalog key. */
+function rewriteTarget(node: Node, catalog: Catalog): { text: string; table?: string } | undefined {
   const schema = catalog.defaultSchema;
   const vacuum = as(node, "VacuumStmt");
-  if (vacuum?.is_vacuumcmd && vacuum.options?.some((o) => as(o, "DefElem")?.defname === "full")) {
-    if (!vacuum.rels || vacuum.rels.length === 0) return "every table";
+  if (vacuum?.is_vacuumcmd && vacuum.options?.some(isFullOption)) {
+    if (!vacuum.rels || vacuum.rels.length === 0) return { text: "every table" };
     for (const item of vacuum.rels) {
       const relation = as(item, "VacuumRelation")?.relation;
-      if (catalog.isExistingTable(relationName(relation, schema))) return label(relation);
+      const table = relationName(relation, schema);
+      if (catalog.isExistingTable(table)) return { text: label(relation), table };
     }
     return undefined;
   }
   const cluster = as(node, "ClusterStmt");
   if (cluster) {
-    if (!cluster.relation) return "every clustered table";
-    return catalog.isExistingTable(relationName(cluster.relation, schema)) ? label(cluster.relation) : undefined;
+    if (!cluster.relation) return { text: "every clustered table" };
+    const table = relationName(cluster.relation, schema);
+    return catalog.isExistingTable(table) ? { text: label(cluster.relation), table } : undefined;
   }
   return undefined;
+}
+
+/** `FULL`, `FULL TRUE`, `FULL 1`, `FULL on`; not `FULL FALSE`, `FULL 0`, `FULL off` (no rewrite). */
+function isFullOption(option: Node): boolean {
+  const element = as(option, "DefElem");
+  if (element?.defname !== "full") return false;
+  if (element.arg === undefined) return true;
+  const integer = as(element.arg, "Integer");
+  if (integer) return (integer.ival ?? 0) !== 0;
+  const text = (as(element.arg, "String")?.sval ?? as(element.arg, "Boolean")?.boolval?.toString() ?? "true").toLowerCase();
+  return !["false", "off", "no", "0"].includes(text);
 }
 
 type TimeoutChange = { set: boolean; local: boolean } | undefined;
@@ -174,19 +201,21 @@ export const locking: RuleGroup = (scope) => {
         scope.report(statement, {
           rule: "prefer-repack",
           severity: "error",
-          message: `${as(node, "ClusterStmt") ? "CLUSTER" : "VACUUM FULL"} rewrites ${rewritten} under an ACCESS EXCLUSIVE lock: reads and writes wait for the whole rewrite.`,
+          table: rewritten.table,
+          message: `${as(node, "ClusterStmt") ? "CLUSTER" : "VACUUM FULL"} rewrites ${rewritten.text} under an ACCESS EXCLUSIVE lock: reads and writes wait for the whole rewrite.`,
           safeAlternative: "Use pg_repack (or REPACK CONCURRENTLY on PostgreSQL 19+) outside the migration.",
         });
       }
 
       if (reported || covered(statement)) return;
-      const target = accessExclusiveTarget(node, catalog);
+      const target = lockTarget(node, catalog);
       if (!target) return;
       reported = true;
+      const table = target.index ? "that table" : "the table";
       scope.report(statement, {
         rule: "require-lock-timeout",
         severity: "warning",
-        message: `This takes an ACCESS EXCLUSIVE lock on ${target} and the migration sets no lock_timeout before it: if a long transaction holds the table, the statement waits, and every query on the table queues behind it.`,
+        message: `This takes an ACCESS EXCLUSIVE lock on ${target.text} and the migration sets no lock_timeout before it: if a long transaction holds ${table}, the statement waits, and every query on ${table} queues behind it.`,
         safeAlternative:
           "Start the migration with SET lock_timeout = '5s'; and retry the deploy if it times out.",
       });

@@ -37,6 +37,7 @@ export const types: RuleGroup = (scope) => {
           scope.report(statement, {
             rule: "changing-column-type",
             severity: "error",
+            table: alter.table,
             message: `Changing ${column} from ${formatColumnType(current)}${change} rewrites the table and its indexes under an ACCESS EXCLUSIVE lock, and fails if a value does not convert.`,
             safeAlternative,
           });
@@ -44,6 +45,7 @@ export const types: RuleGroup = (scope) => {
           scope.report(statement, {
             rule: "changing-column-type",
             severity: "warning",
+            table: alter.table,
             message: `Changing ${column}${change} is rewrite-free if the column is varchar today; from any other type it rewrites the table and its indexes under an ACCESS EXCLUSIVE lock.`,
             safeAlternative,
           });
@@ -51,6 +53,7 @@ export const types: RuleGroup = (scope) => {
           scope.report(statement, {
             rule: "changing-column-type",
             severity: "error",
+            table: alter.table,
             message: `Changing ${column}${change} rewrites the table and its indexes under an ACCESS EXCLUSIVE lock unless it only widens a varchar or numeric (the current type is not known here), and fails if a value does not convert.`,
             safeAlternative,
           });
