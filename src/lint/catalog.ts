@@ -27,6 +27,7 @@ export class Catalog {
   private readonly notNullChecks = new Map<string, Map<string, NotNullCheck>>();
   /** "schema.table.column" guaranteed NOT NULL by a valid CHECK before the batch (context). */
   private readonly priorNotNullChecks: Set<string>;
+  private readonly policyTables: Set<string>;
 
   constructor(context: LintContext) {
     this.defaultSchema = context.defaultSchema ?? "public";
@@ -35,6 +36,7 @@ export class Catalog {
     this.contextColumnTypes =
       context.columnTypes &&
       new Map([...context.columnTypes].map(([key, type]) => [key.toLowerCase(), type]));
+    this.policyTables = new Set([...(context.tablesWithPolicies ?? [])].map((key) => key.toLowerCase()));
     this.priorNotNullChecks = new Set([...(context.validNotNullChecks ?? [])].map((key) => key.toLowerCase()));
   }
 
@@ -51,6 +53,16 @@ export class Catalog {
 
   isNewType(type: string): boolean {
     return this.createdTypes.has(type);
+  }
+
+  /** A row-level security policy exists on `table` in production or was created by the batch so far. */
+  hasPolicy(table: string): boolean {
+    return this.policyTables.has(table);
+  }
+
+  /** Created by the batch (tables, materialized views): empty, nobody reads it yet. */
+  isCreatedByBatch(relation: string): boolean {
+    return this.created.has(relation);
   }
 
   /** Table of an index the batch created, or undefined when the index predates the batch. */
@@ -139,6 +151,12 @@ export class Catalog {
     }
     const createEnum = as(node, "CreateEnumStmt");
     if (createEnum) return void this.createdTypes.add(qualify(strings(createEnum.typeName), schema));
+    const policy = as(node, "CreatePolicyStmt");
+    if (policy) return void this.policyTables.add(relationName(policy.table, schema));
+    const createDomain = as(node, "CreateDomainStmt");
+    if (createDomain) return void this.createdTypes.add(qualify(strings(createDomain.domainname), schema));
+    const composite = as(node, "CompositeTypeStmt");
+    if (composite) return void this.createdTypes.add(relationName(composite.typevar, schema));
 
     const alter = as(node, "AlterTableStmt");
     if (alter && alter.objtype === "OBJECT_TABLE") {

@@ -45,6 +45,11 @@ export async function lintMigrations(migrations: LintInput[], context: LintConte
     for (const finding of result.findings) findings.push(finding);
     statements += result.statements;
   }
+  // RLS enabled in one migration and its policy created in a later one is fine: only the end
+  // of the batch tells.
+  const kept = findings.filter((finding) => finding.rule !== "rls-without-policy" || !catalog.hasPolicy(findingTables.get(finding) ?? ""));
+  findings.length = 0;
+  findings.push(...kept);
   if (context.tableSizes) applySizes(findings, context.tableSizes, context.smallTable);
   if (context.allow?.length) applyAllows(findings, context.allow);
   return { findings, ...count(findings), statements };
@@ -55,7 +60,7 @@ export function sizeSensitiveTables(result: LintResult): string[] {
   const tables = new Set<string>();
   for (const finding of result.findings) {
     const table = findingTables.get(finding);
-    if (table !== undefined) tables.add(table);
+    if (table !== undefined && SIZE_SENSITIVE_RULES.has(finding.rule)) tables.add(table);
   }
   return [...tables];
 }
@@ -136,7 +141,7 @@ function lintMigration(
         message: report.message,
         safeAlternative: report.safeAlternative,
       },
-      table: SIZE_SENSITIVE_RULES.has(report.rule) ? report.table : undefined,
+      table: report.table,
     };
   };
 

@@ -26,7 +26,7 @@ export const SIZE_SENSITIVE_RULES: ReadonlyMap<string, string> = new Map([
   ["prefer-repack", "the rewrite holds the lock"],
   ["table-persistence-or-tablespace", "the rewrite holds the lock"],
   ["refresh-materialized-view-concurrently", "the refresh holds the lock"],
-  ["domain-constraint", "the check of every column using the domain holds the lock"],
+  ["backfill-in-ddl-transaction", "the backfill holds the lock"],
 ]);
 
 export function applySizes(

@@ -81,6 +81,8 @@ export type LintContext = {
    * validated CHECK (col IS NOT NULL), or that an earlier migration outside the batch did.
    */
   validNotNullChecks?: ReadonlySet<string>;
+  /** Tables ("public.users", lower-case) that have a row-level security policy in production. */
+  tablesWithPolicies?: ReadonlySet<string>;
   /** Acknowledgements from the command line and the config file. */
   allow?: readonly LintAllow[];
   /**

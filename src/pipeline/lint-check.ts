@@ -9,7 +9,7 @@ import type { LocalMigration } from "../migrations/local-migrations.js";
 import type { ProductionStatus } from "../migrations/production-status.js";
 import { projectExecutionMode } from "../prisma/engine-mode.js";
 import type { PrismaCli } from "../prisma/prisma-cli.js";
-import { readColumnTypes, readTableSizes, readValidNotNullChecks } from "./lint-production-facts.js";
+import { readColumnTypes, readTablesWithPolicies, readTableSizes, readValidNotNullChecks } from "./lint-production-facts.js";
 
 /** Findings that no flag can waive: the deploy itself would fail on them. */
 const ALWAYS_BLOCKING = new Set(["parse-error", "prisma-semicolon-split"]);
@@ -26,7 +26,9 @@ export async function lintPending(input: {
   return withConnection(
     input.databaseUrl,
     async (client) => {
-      const [columnTypes, validNotNullChecks] = [await readColumnTypes(client), await readValidNotNullChecks(client)];
+      const columnTypes = await readColumnTypes(client);
+      const validNotNullChecks = await readValidNotNullChecks(client);
+      const tablesWithPolicies = await readTablesWithPolicies(client);
       // Loaded here, not at start-up: libpg-query's WebAssembly is only needed when something is pending.
       const { lintMigrations, sizeSensitiveTables, withTableSizes } = await import("../lint/index.js");
       const result = await lintMigrations(
@@ -37,6 +39,7 @@ export async function lintPending(input: {
           executionMode: projectExecutionMode(input.prisma, input.root),
           columnTypes,
           validNotNullChecks,
+          tablesWithPolicies,
           allow: input.allow,
         },
       );

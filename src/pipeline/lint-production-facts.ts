@@ -39,6 +39,15 @@ export async function readValidNotNullChecks(client: pg.Client): Promise<Set<str
   return keys;
 }
 
+/** Tables ("schema.table") with at least one row-level security policy. */
+export async function readTablesWithPolicies(client: pg.Client): Promise<Set<string>> {
+  const result = await client.query<{ key: string }>(
+    `SELECT DISTINCT lower(n.nspname || '.' || c.relname) AS key
+       FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace`,
+  );
+  return new Set(result.rows.map((row) => row.key));
+}
+
 /**
  * Estimated rows (pg_class.reltuples) and total size (pg_total_relation_size: heap, TOAST and
  * indexes) of the given tables, keyed like them ("schema.table", lower-case). No count(*).

@@ -13,6 +13,11 @@ export const lockingRules: RuleInfo[] = [
     severity: "warning",
     summary: "ACCESS EXCLUSIVE lock on a production table with no lock_timeout set before it",
   },
+  {
+    id: "require-statement-timeout",
+    severity: "warning",
+    summary: "lock_timeout set but no statement_timeout before an ACCESS EXCLUSIVE statement on a production table",
+  },
   { id: "prefer-repack", severity: "error", summary: "VACUUM FULL or CLUSTER on a production table" },
 ];
 
@@ -136,14 +141,43 @@ function isFullOption(option: Node): boolean {
   return !["false", "off", "no", "0"].includes(text);
 }
 
+/** A statement whose duration grows with a production table: it scans, rewrites or indexes it. */
+function scannedOrRewritten(node: Node, catalog: Catalog): { what: string; table: string } | undefined {
+  const schema = catalog.defaultSchema;
+  const alter = alterTable(node, schema);
+  if (alter) {
+    if (!catalog.isExistingTable(alter.table)) return undefined;
+    for (const cmd of alter.cmds) {
+      const constraint = as(cmd.def, "Constraint");
+      if (cmd.subtype === "AT_AlterColumnType" || cmd.subtype === "AT_SetUnLogged" || cmd.subtype === "AT_SetLogged" || cmd.subtype === "AT_SetTableSpace") {
+        return { what: "rewrites", table: label(alter.relation) };
+      }
+      if (cmd.subtype === "AT_SetNotNull" && !catalog.hasValidatedNotNullCheck(alter.table, cmd.name ?? "")) {
+        return { what: "scans", table: label(alter.relation) };
+      }
+      if (cmd.subtype === "AT_AddConstraint" && constraint && !constraint.skip_validation && !constraint.indexname && constraint.contype !== "CONSTR_NOTNULL") {
+        return { what: "scans", table: label(alter.relation) };
+      }
+    }
+    return undefined;
+  }
+  const index = as(node, "IndexStmt");
+  if (index && !index.concurrent && catalog.isExistingTable(relationName(index.relation, schema))) {
+    return { what: "builds an index on", table: label(index.relation) };
+  }
+  const rewritten = rewriteTarget(node, catalog);
+  if (rewritten) return { what: "rewrites", table: rewritten.text };
+  return undefined;
+}
+
 type TimeoutChange = { set: boolean; local: boolean } | undefined;
 
-/** How a statement changes lock_timeout: SET / SET LOCAL / RESET / set_config(). */
-function lockTimeoutChange(node: Node): TimeoutChange {
+/** How a statement changes `setting` (lock_timeout, statement_timeout): SET / SET LOCAL / RESET / set_config(). */
+function timeoutChange(node: Node, setting: string): TimeoutChange {
   const set = as(node, "VariableSetStmt");
   if (set) {
     if (set.kind === "VAR_RESET_ALL") return { set: false, local: false };
-    if (set.name !== "lock_timeout") return undefined;
+    if (set.name !== setting) return undefined;
     if (set.kind !== "VAR_SET_VALUE") return { set: false, local: Boolean(set.is_local) };
     return { set: !isZero(constantText(set.args?.[0])), local: Boolean(set.is_local) };
   }
@@ -151,7 +185,7 @@ function lockTimeoutChange(node: Node): TimeoutChange {
   for (const target of select?.targetList ?? []) {
     const call = as(as(target, "ResTarget")?.val, "FuncCall");
     const name = strings(call?.funcname).at(-1);
-    if (name !== "set_config" || constantText(call?.args?.[0]) !== "lock_timeout") continue;
+    if (name !== "set_config" || constantText(call?.args?.[0]) !== setting) continue;
     const local = as(call?.args?.[2], "A_Const")?.boolval?.boolval === true;
     return { set: !isZero(constantText(call?.args?.[1])), local };
   }
@@ -171,30 +205,46 @@ function isZero(value: string | undefined): boolean {
   return value === undefined || Number.parseFloat(value) === 0;
 }
 
+/** Whether a timeout setting is in force at a statement, following SET / SET LOCAL / RESET. */
+class TimeoutTracker {
+  private session = false;
+  /** Transaction in which SET LOCAL applies. */
+  private local: number | undefined;
+  constructor(private readonly setting: string) {}
+
+  /** True when the statement changed the setting (and is nothing else). */
+  apply(statement: Statement): boolean {
+    const change = timeoutChange(statement.node, this.setting);
+    if (!change) return false;
+    if (!change.local) {
+      this.session = change.set;
+      if (!change.set) this.local = undefined;
+    } else {
+      // SET LOCAL outside a transaction block does nothing.
+      this.local = change.set ? statement.transaction : undefined;
+    }
+    return true;
+  }
+
+  covers(statement: Statement): boolean {
+    return this.session || (this.local !== undefined && this.local === statement.transaction);
+  }
+}
+
 export const locking: RuleGroup = (scope) => {
   const { catalog } = scope;
-  let sessionTimeout = false;
-  /** Transaction in which SET LOCAL lock_timeout applies. */
-  let localTimeout: number | undefined;
+  const lockTimeout = new TimeoutTracker("lock_timeout");
+  const statementTimeout = new TimeoutTracker("statement_timeout");
   let reported = false;
-
-  const covered = (statement: Statement) =>
-    sessionTimeout || (localTimeout !== undefined && localTimeout === statement.transaction);
+  let reportedStatementTimeout = false;
 
   return {
     statement(statement) {
       const { node } = statement;
-      const change = lockTimeoutChange(node);
-      if (change) {
-        if (!change.local) {
-          sessionTimeout = change.set;
-          if (!change.set) localTimeout = undefined;
-        } else {
-          // SET LOCAL outside a transaction block does nothing.
-          localTimeout = change.set ? statement.transaction : undefined;
-        }
-        return;
-      }
+      // (a RESET ALL changes both)
+      const changedLock = lockTimeout.apply(statement);
+      const changedStatement = statementTimeout.apply(statement);
+      if (changedLock || changedStatement) return;
 
       const rewritten = rewriteTarget(node, catalog);
       if (rewritten) {
@@ -207,7 +257,22 @@ export const locking: RuleGroup = (scope) => {
         });
       }
 
-      if (reported || covered(statement)) return;
+      if (lockTimeout.covers(statement)) {
+        // lock_timeout bounds the wait for the lock, not how long it is held once granted: a
+        // scan or rewrite that takes longer than planned needs statement_timeout as well.
+        if (reportedStatementTimeout || statementTimeout.covers(statement)) return;
+        const long = scannedOrRewritten(node, catalog);
+        if (!long) return;
+        reportedStatementTimeout = true;
+        scope.report(statement, {
+          rule: "require-statement-timeout",
+          severity: "warning",
+          message: `This ${long.what} ${long.table} while holding its lock, and the migration sets lock_timeout but no statement_timeout: lock_timeout only limits the wait for the lock, so if it takes longer than planned, every query on the table waits until it ends.`,
+          safeAlternative: "Also SET statement_timeout (e.g. '30s', above what the statement needs at production's size) next to SET lock_timeout; retry or rethink the migration if it times out.",
+        });
+        return;
+      }
+      if (reported) return;
       const target = lockTarget(node, catalog);
       if (!target) return;
       reported = true;
@@ -217,7 +282,7 @@ export const locking: RuleGroup = (scope) => {
         severity: "warning",
         message: `This takes an ACCESS EXCLUSIVE lock on ${target.text} and the migration sets no lock_timeout before it: if a long transaction holds ${table}, the statement waits, and every query on ${table} queues behind it.`,
         safeAlternative:
-          "Start the migration with SET lock_timeout = '5s'; and retry the deploy if it times out.",
+          "Start the migration with SET lock_timeout = '5s'; and SET statement_timeout = '30s'; (the first bounds the wait for the lock, the second how long it is held), and retry the deploy if one times out.",
       });
     },
   };
