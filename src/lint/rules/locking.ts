@@ -16,7 +16,7 @@ export const lockingRules: RuleInfo[] = [
   {
     id: "require-statement-timeout",
     severity: "warning",
-    summary: "lock_timeout set but no statement_timeout before an ACCESS EXCLUSIVE statement on a production table",
+    summary: "lock_timeout set but no statement_timeout before a statement that scans, rewrites or indexes a production table",
   },
   { id: "prefer-repack", severity: "error", summary: "VACUUM FULL or CLUSTER on a production table" },
 ];
