@@ -19,7 +19,6 @@ export async function lintPendingMigrations(ctx: DeployContext, production: Prod
   const { formatFinding } = await import("../lint/index.js");
   for (const finding of lint.findings.filter((f) => !blocking.includes(f) && !f.acknowledged)) ctx.state.warnings.push(formatFinding(finding));
   ctx.progress.info(`  lint: ${lint.statements} statement(s), ${lint.errors} error(s), ${lint.warnings} warning(s), ${lint.acknowledged} acknowledged`);
-  for (const finding of lint.findings.filter((f) => f.acknowledged)) ctx.progress.info(`  ${formatFinding(finding).split("\n")[0]}`);
 }
 
 /**
