@@ -11,7 +11,15 @@ import type { DeployContext } from "./types.js";
 export async function lintPendingMigrations(ctx: DeployContext, production: ProductionStatus): Promise<void> {
   const pending = ctx.state.local.filter((migration) => production.status.pending.includes(migration.name));
   const allow = await lintAllows(ctx.options.allow ?? [], ctx.config);
-  const lint = await lintPending({ databaseUrl: ctx.databaseUrl, root: ctx.config.root, prisma: ctx.prisma, production, pending, allow, smallTable: ctx.config.lint.smallTable });
+  const lint = await lintPending({
+    databaseUrl: ctx.databaseUrl,
+    prisma: ctx.prisma,
+    engine: ctx.connections.facts.engine,
+    production,
+    pending,
+    allow,
+    smallTable: ctx.config.lint.smallTable,
+  });
   ctx.state.extra.lint = { errors: lint.errors, warnings: lint.warnings, acknowledged: lint.acknowledged, findings: lint.findings };
   const blocking = blockingFindings(lint, ctx.options.allowDestructive);
   if (blocking.length) throw await lintError(blocking);

@@ -9,6 +9,7 @@ import { settleAll } from "../infra/settle-all.js";
 import type { LocalMigration } from "../migrations/local-migrations.js";
 import { applyMigrations } from "../pipeline/apply-migrations.js";
 import type { PrismaCli } from "../prisma/prisma-cli.js";
+import type { PrismaConnections } from "../prisma-target/prisma-connections.js";
 import { schemaToSql } from "../prisma/schema-sql.js";
 import type { Progress } from "../ui/progress.js";
 import { diffSchemas, type SchemaDifference } from "../verify/schema-diff.js";
@@ -26,6 +27,7 @@ export type SchemaSyncResult = {
 export type SchemaSyncInput = {
   config: Config;
   prisma: PrismaCli;
+  connections: PrismaConnections;
   local: LocalMigration[];
   server: ScratchServer;
   signal: AbortSignal;
@@ -41,12 +43,11 @@ export async function checkSchemaSync(input: SchemaSyncInput): Promise<SchemaSyn
     // The two sides do not depend on each other: Prisma runs both at once. Both are awaited
     // before anything is thrown, so no Prisma run outlives the databases it works on.
     const [applied, sql] = await settleAll([
-      applyMigrations(input, fromMigrations.url, input.local, { timeoutMs: input.config.deployTimeoutMs }),
+      applyMigrations(input, { kind: "scratch", url: fromMigrations.url }, input.local, { timeoutMs: input.config.deployTimeoutMs }),
       schemaToSql({
         prisma: input.prisma,
-        root: input.config.root,
+        connections: input.connections,
         schemaPath: input.config.schemaPath,
-        databaseUrlEnv: input.config.databaseUrlEnv,
         databaseUrl: fromSchema.url,
         signal: input.signal,
       }),
