@@ -55,6 +55,24 @@ export const configFileSchema = z.strictObject({
     }),
     {},
   ),
+  lint: z.prefault(
+    z.strictObject({
+      /** Acknowledge one rule in one migration without editing it (its checksum stays). */
+      allow: z._default(
+        z.array(z.strictObject({ migration: nonEmptyString(), rule: nonEmptyString(), reason: nonEmptyString() })),
+        [],
+      ),
+      /** At or below both, lock/scan/rewrite findings on a production table are warnings. */
+      smallTable: z.prefault(
+        z.strictObject({
+          rows: z._default(wholeNumber(0, Number.MAX_SAFE_INTEGER), 10_000),
+          bytes: z._default(wholeNumber(0, Number.MAX_SAFE_INTEGER), 10 * 1024 * 1024),
+        }),
+        {},
+      ),
+    }),
+    {},
+  ),
 });
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
@@ -85,6 +103,10 @@ export type Config = {
     role: string | undefined;
     apiHost: string | undefined;
     apiKey: string | undefined;
+  };
+  lint: {
+    allow: Array<{ migration: string; rule: string; reason: string }>;
+    smallTable: { rows: number; bytes: number };
   };
 };
 
@@ -128,6 +150,7 @@ export async function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv
       apiHost: file.neon.apiHost ?? nonEmpty(env.NEON_API_HOST),
       apiKey: nonEmpty(env.NEON_API_KEY),
     },
+    lint: file.lint,
   };
 }
 
@@ -160,7 +183,7 @@ function configError(error: z.core.$ZodError, file: string | undefined): DbshipE
     return `${field}: ${issue.message}`;
   });
   return new DbshipError("CONFIG_INVALID", `${where}: ${problems.join("; ")}`, {
-    hint: "Fields: provider (postgres | neon), schema, migrations, databaseUrlEnv, snapshot.prefix, snapshot.retentionDays, rehearsal, deployTimeoutSeconds, postgres.maintenanceDatabase, neon.{projectId, productionBranch, database, role, apiHost}.",
+    hint: "Fields: provider (postgres | neon), schema, migrations, databaseUrlEnv, snapshot.prefix, snapshot.retentionDays, rehearsal, deployTimeoutSeconds, postgres.maintenanceDatabase, neon.{projectId, productionBranch, database, role, apiHost}, lint.allow[].{migration, rule, reason}, lint.smallTable.{rows, bytes}.",
   });
 }
 

@@ -12,6 +12,7 @@ export function registerDeploy(program: Command): void {
     .option("--dry-run", "run preflight and show the plan; change nothing")
     .option("--terminate-connections", "postgres provider: terminate other sessions on production so it can be copied")
     .option("--allow-destructive", "deploy even if lint finds data-losing or blocking statements")
+    .option("--allow <rule[,rule...]>", "acknowledge these lint rules for this deploy, without editing the migrations (repeatable)", collect, [])
     .option("-y, --yes", "do not ask for confirmation on a terminal (without a terminal deploy never asks)")
     .option("--verbose", "show Prisma's output")
     .addHelpText(
@@ -49,6 +50,7 @@ Examples:
         dryRun: Boolean(flags.dryRun),
         terminateConnections: Boolean(flags.terminateConnections),
         allowDestructive: Boolean(flags.allowDestructive),
+        allow: flags.allow,
         verbose: Boolean(flags.verbose),
         confirm: flags.yes || !canPrompt() ? undefined : (question: string) => askAfterPausing(progress, question),
         progress,
@@ -59,6 +61,10 @@ Examples:
       const urls = [report.snapshot?.connectionString, report.rollback?.connectionString].filter((url): url is string => Boolean(url));
       emit(report, globals, renderDeployReport, urls);
     });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function askAfterPausing(progress: Progress, question: string): Promise<boolean> {

@@ -9,12 +9,21 @@ export function registerLint(program: Command): void {
     .description("check migrations for data loss and blocking locks, on the real PostgreSQL parser")
     .argument("[migration...]", "migration folder names or paths (default: pending ones, or all without DATABASE_URL)")
     .option("--offline", "do not read production even if DATABASE_URL is set")
+    .option("--allow <rule[,rule...]>", "acknowledge these rules without editing the migrations (repeatable)", (value: string, previous: string[]) => [...previous, value], [] as string[])
     .addHelpText(
       "after",
       `
 Errors (data loss, long exclusive locks, SQL Prisma cannot run) exit 1; warnings exit 0.
-Acknowledge one finding with a comment on the line above its statement:
+Acknowledge findings without editing a migration (its checksum stays the same):
+  --allow <rule-id>[,<rule-id>…]             for this run
+  "lint": { "allow": [{ "migration": "<folder>", "rule": "<rule-id>", "reason": "…" }] }
+                                             in dbship.config.json
+or with a comment on the line above its statement (this edits the migration):
   -- dbship:allow <rule-id> <why it is fine here>
+
+With DATABASE_URL, lock, scan and rewrite findings on a production table carry its estimated
+size, and on a small table (lint.smallTable, default 10,000 rows and 10 MB) are warnings.
+Offline the sizes are unknown, so they stay errors. Data-loss findings are errors at any size.
 
 dbship deploy runs the same lint in preflight and refuses errors (exit 3) unless
 --allow-destructive.
@@ -27,9 +36,13 @@ Examples:
       const globals = command.optsWithGlobals();
       const { runLint } = await import("../lint/lint-command.js");
       const { formatFinding } = await import("../lint/index.js");
-      emit(await runLint({ config: globals.config, migrations, offline: Boolean(flags.offline) }), globals, (report: LintReport) => {
+      emit(await runLint({ config: globals.config, migrations, offline: Boolean(flags.offline), allow: flags.allow }), globals, (report: LintReport) => {
         const lines = report.findings.map((finding) => formatFinding(finding));
-        const summary = `${report.migrations.length} migration(s), ${report.statements} statement(s): ${report.errors} error(s), ${report.warnings} warning(s), ${report.acknowledged} acknowledged${report.against === "production" ? " (against production's tables)" : ""}`;
+        const against =
+          report.against === "production"
+            ? " (against production's tables and sizes)"
+            : " (offline: table sizes unknown, so lock, scan and rewrite findings stay errors)";
+        const summary = `${report.migrations.length} migration(s), ${report.statements} statement(s): ${report.errors} error(s), ${report.warnings} warning(s), ${report.acknowledged} acknowledged${against}`;
         lines.push(report.errors ? `${chalk.red("✖")} ${summary}` : `${chalk.green("✔")} ${summary}`);
         return lines.join("\n");
       });

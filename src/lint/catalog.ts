@@ -25,6 +25,9 @@ export class Catalog {
   /** "table.column" the batch added to production tables: no data, no app reads them yet. */
   private readonly addedColumns = new Set<string>();
   private readonly notNullChecks = new Map<string, Map<string, NotNullCheck>>();
+  /** "schema.table.column" guaranteed NOT NULL by a valid CHECK before the batch (context). */
+  private readonly priorNotNullChecks: Set<string>;
+  private readonly policyTables: Set<string>;
 
   constructor(context: LintContext) {
     this.defaultSchema = context.defaultSchema ?? "public";
@@ -33,6 +36,8 @@ export class Catalog {
     this.contextColumnTypes =
       context.columnTypes &&
       new Map([...context.columnTypes].map(([key, type]) => [key.toLowerCase(), type]));
+    this.policyTables = new Set([...(context.tablesWithPolicies ?? [])].map((key) => key.toLowerCase()));
+    this.priorNotNullChecks = new Set([...(context.validNotNullChecks ?? [])].map((key) => key.toLowerCase()));
   }
 
   /** True when `table` ("schema.name") holds production rows at this point of the batch. */
@@ -48,6 +53,16 @@ export class Catalog {
 
   isNewType(type: string): boolean {
     return this.createdTypes.has(type);
+  }
+
+  /** A row-level security policy exists on `table` in production or was created by the batch so far. */
+  hasPolicy(table: string): boolean {
+    return this.policyTables.has(table);
+  }
+
+  /** Created by the batch (tables, materialized views): empty, nobody reads it yet. */
+  isCreatedByBatch(relation: string): boolean {
+    return this.created.has(relation);
   }
 
   /** Table of an index the batch created, or undefined when the index predates the batch. */
@@ -75,7 +90,16 @@ export class Catalog {
     for (const check of this.notNullChecks.get(table)?.values() ?? []) {
       if (check.valid && check.column === column) return true;
     }
-    return false;
+    return this.priorNotNullChecks.has(`${table}.${column.toLowerCase()}`);
+  }
+
+  /** Every "schema.table.column" a valid CHECK (column IS NOT NULL) covers at this point. */
+  validNotNullChecks(): Set<string> {
+    const keys = new Set(this.priorNotNullChecks);
+    for (const [table, checks] of this.notNullChecks) {
+      for (const check of checks.values()) if (check.valid) keys.add(`${table}.${check.column.toLowerCase()}`);
+    }
+    return keys;
   }
 
   /** Applies the effects of one statement, after the rules have seen it. */
@@ -127,6 +151,12 @@ export class Catalog {
     }
     const createEnum = as(node, "CreateEnumStmt");
     if (createEnum) return void this.createdTypes.add(qualify(strings(createEnum.typeName), schema));
+    const policy = as(node, "CreatePolicyStmt");
+    if (policy) return void this.policyTables.add(relationName(policy.table, schema));
+    const createDomain = as(node, "CreateDomainStmt");
+    if (createDomain) return void this.createdTypes.add(qualify(strings(createDomain.domainname), schema));
+    const composite = as(node, "CompositeTypeStmt");
+    if (composite) return void this.createdTypes.add(relationName(composite.typevar, schema));
 
     const alter = as(node, "AlterTableStmt");
     if (alter && alter.objtype === "OBJECT_TABLE") {
@@ -200,6 +230,8 @@ export class Catalog {
       if (check) check.valid = true;
     } else if (subtype === "AT_DropConstraint" && name) {
       this.notNullChecks.get(table)?.delete(name);
+      // Production's checks are known by column, not by name: forget the table's (conservative).
+      for (const key of [...this.priorNotNullChecks]) if (key.startsWith(`${table}.`)) this.priorNotNullChecks.delete(key);
     }
   }
 }

@@ -1,10 +1,15 @@
 // The SQL linter's public surface (DESIGN.md: src/lint/). Callers: the deploy pipeline's
 // preflight and `dbship lint`.
 export { formatFinding } from "./format-finding.js";
-export { LINT_RULES, lintMigrations } from "./lint-migrations.js";
+export { acknowledgeableRule, LINT_RULES, lintMigrations, notNullChecksBefore, sizeSensitiveTables, withTableSizes } from "./lint-migrations.js";
+export { DEFAULT_SMALL_TABLE, describeSize, formatBytes } from "./table-size.js";
 export type { RuleInfo } from "./rule.js";
 export type {
+  AcknowledgementSource,
   ExecutionMode,
+  LintAllow,
+  SmallTableLimits,
+  TableSize,
   LintContext,
   LintFinding,
   LintInput,

@@ -7,16 +7,21 @@ import { loadConfig, type ConfigFlags } from "../config.js";
 import { DbshipError, EXIT } from "../errors.js";
 import { readLocalMigrations, type LocalMigration } from "../migrations/local-migrations.js";
 import { readProductionStatus } from "../migrations/production-status.js";
-import { lintPending } from "../pipeline/lint-check.js";
+import { lintAllows, lintPending } from "../pipeline/lint-check.js";
 import { projectExecutionMode } from "../prisma/engine-mode.js";
 import { openPrisma } from "../prisma-target/open-prisma.js";
-import { lintMigrations, type LintFinding } from "./index.js";
+import { lintMigrations, notNullChecksBefore, type LintFinding } from "./index.js";
 
 export type LintReport = {
   command: "lint";
   ok: boolean;
   exitCode: number;
   against: "production" | "none";
+  /**
+   * Offline, table sizes are unknown: lock, scan and rewrite findings stay errors however small
+   * the table is. With production, they carry its estimated size (LintFinding.table).
+   */
+  sizes: "production" | "unknown";
   migrations: string[];
   statements: number;
   errors: number;
@@ -26,8 +31,9 @@ export type LintReport = {
   error: null;
 };
 
-export async function runLint(flags: ConfigFlags & { migrations: string[]; offline?: boolean }): Promise<LintReport> {
+export async function runLint(flags: ConfigFlags & { migrations: string[]; offline?: boolean; allow?: string[] }): Promise<LintReport> {
   const loaded = await loadConfig(flags);
+  const allow = await lintAllows(flags.allow ?? [], loaded);
   // Lint runs no Prisma command, but needs where Prisma finds the migrations and which engine runs them.
   const { config, prisma, connections } = await openPrisma(loaded, { productionUrl: loaded.databaseUrl, tripwire: false });
   const local = await readLocalMigrations(config.migrationsDir);
@@ -38,13 +44,27 @@ export async function runLint(flags: ConfigFlags & { migrations: string[]; offli
   if (useProduction) {
     const production = await readProductionStatus(config.databaseUrl!, config.migrationsDir);
     selected = named.length ? named : local.filter((migration) => production.status.pending.includes(migration.name));
-    result = await lintPending({ databaseUrl: config.databaseUrl!, prisma, engine: connections.facts.engine, production, pending: selected });
+    result = await lintPending({
+      databaseUrl: config.databaseUrl!,
+      prisma,
+      engine: connections.facts.engine,
+      production,
+      pending: selected,
+      allow,
+      smallTable: config.lint.smallTable,
+    });
   } else {
     // Offline, each migration is linted as it will run: after the ones before it, so a table
     // an earlier migration created counts as existing.
     selected = named.length ? named : local;
     const executionMode = projectExecutionMode(prisma, connections.facts.engine);
-    const results = await Promise.all(selected.map((migration) => lintMigrations([{ name: migration.name, sql: migration.sql }], { executionMode })));
+    // What earlier migrations validated (CHECK col IS NOT NULL) is known to the later ones.
+    const notNull = selected.some((migration) => /set\s+not\s+null/i.test(migration.sql)) ? await notNullChecksBefore(local) : undefined;
+    const results = await Promise.all(
+      selected.map((migration) =>
+        lintMigrations([{ name: migration.name, sql: migration.sql }], { executionMode, allow, validNotNullChecks: notNull?.get(migration.name) }),
+      ),
+    );
     result = {
       findings: results.flatMap((r) => r.findings),
       errors: sum(results, "errors"),
@@ -59,6 +79,7 @@ export async function runLint(flags: ConfigFlags & { migrations: string[]; offli
     ok: errors === 0,
     exitCode: errors === 0 ? EXIT.OK : EXIT.FAILED,
     against: useProduction ? "production" : "none",
+    sizes: useProduction ? "production" : "unknown",
     migrations: selected.map((migration) => migration.name),
     statements: result.statements,
     errors,

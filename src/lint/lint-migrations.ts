@@ -9,7 +9,8 @@ import { parseMigration, type ParsedStatement } from "./parse.js";
 import type { MigrationScope, ResolvedContext, RuleInfo, RuleReport, Statement } from "./rule.js";
 import { GROUP_RULES, RULE_GROUPS } from "./rules/index.js";
 import { SourceText } from "./source-text.js";
-import type { ExecutionMode, LintContext, LintFinding, LintInput, LintResult } from "./types.js";
+import { applySizes, findingTables, SIZE_SENSITIVE_RULES } from "./table-size.js";
+import type { ExecutionMode, LintAllow, LintContext, LintFinding, LintInput, LintResult, SmallTableLimits, TableSize } from "./types.js";
 
 const ENGINE_RULES: RuleInfo[] = [
   { id: "parse-error", severity: "error", summary: "SQL that PostgreSQL's parser rejects" },
@@ -23,7 +24,12 @@ export const LINT_RULES: readonly RuleInfo[] = [...ENGINE_RULES, ...GROUP_RULES]
 const KNOWN_RULES = new Set(LINT_RULES.map((rule) => rule.id));
 
 /** Prisma fails on these whatever the reason, so no comment can waive them. */
-const NOT_ACKNOWLEDGEABLE = new Set(["parse-error", "prisma-semicolon-split", "invalid-allow-comment", "unused-allow"]);
+export const NOT_ACKNOWLEDGEABLE: ReadonlySet<string> = new Set(["parse-error", "prisma-semicolon-split", "invalid-allow-comment", "unused-allow"]);
+
+/** Rule ids an `--allow` or lint.allow entry may name: every rule but those that always block. */
+export function acknowledgeableRule(rule: string): boolean {
+  return KNOWN_RULES.has(rule) && !NOT_ACKNOWLEDGEABLE.has(rule);
+}
 
 export async function lintMigrations(migrations: LintInput[], context: LintContext = {}): Promise<LintResult> {
   await loadModule();
@@ -39,6 +45,33 @@ export async function lintMigrations(migrations: LintInput[], context: LintConte
     for (const finding of result.findings) findings.push(finding);
     statements += result.statements;
   }
+  // RLS enabled in one migration and its policy created in a later one is fine: only the end
+  // of the batch tells.
+  const kept = findings.filter((finding) => finding.rule !== "rls-without-policy" || !catalog.hasPolicy(findingTables.get(finding) ?? ""));
+  findings.length = 0;
+  findings.push(...kept);
+  if (context.tableSizes) applySizes(findings, context.tableSizes, context.smallTable);
+  if (context.allow?.length) applyAllows(findings, context.allow);
+  return { findings, ...count(findings), statements };
+}
+
+/** Production tables whose size would change a finding's severity: what to measure. */
+export function sizeSensitiveTables(result: LintResult): string[] {
+  const tables = new Set<string>();
+  for (const finding of result.findings) {
+    const table = findingTables.get(finding);
+    if (table !== undefined && SIZE_SENSITIVE_RULES.has(finding.rule)) tables.add(table);
+  }
+  return [...tables];
+}
+
+/** A result with production's table sizes applied (see table-size.ts), counts redone. */
+export function withTableSizes(result: LintResult, sizes: ReadonlyMap<string, TableSize>, limits?: SmallTableLimits): LintResult {
+  applySizes(result.findings, sizes, limits);
+  return { ...result, ...count(result.findings) };
+}
+
+function count(findings: readonly LintFinding[]): Pick<LintResult, "errors" | "warnings" | "acknowledged"> {
   let errors = 0;
   let warnings = 0;
   let acknowledged = 0;
@@ -47,10 +80,26 @@ export async function lintMigrations(migrations: LintInput[], context: LintConte
     else if (finding.severity === "error") errors++;
     else warnings++;
   }
-  return { findings, errors, warnings, acknowledged, statements };
+  return { errors, warnings, acknowledged };
 }
 
-type Positioned = { at: number; finding: LintFinding };
+/**
+ * For each migration, the columns a valid CHECK (col IS NOT NULL) covers once every migration
+ * before it has run: offline, `dbship lint <one migration>` knows what earlier ones validated.
+ */
+export async function notNullChecksBefore(migrations: readonly LintInput[], defaultSchema?: string): Promise<Map<string, Set<string>>> {
+  await loadModule();
+  const catalog = new Catalog(defaultSchema ? { defaultSchema } : {});
+  const before = new Map<string, Set<string>>();
+  for (const migration of migrations) {
+    before.set(migration.name, catalog.validNotNullChecks());
+    for (const statement of parseMigration(new SourceText(migration.sql)).statements) catalog.record(statement.node);
+  }
+  return before;
+}
+
+type Positioned = { at: number; finding: LintFinding; table?: string | undefined };
+
 
 function lintMigration(
   migration: LintInput,
@@ -92,6 +141,7 @@ function lintMigration(
         message: report.message,
         safeAlternative: report.safeAlternative,
       },
+      table: report.table,
     };
   };
 
@@ -122,7 +172,7 @@ function lintMigration(
     const positioned = make(at, text, report);
     const allow = statement && acknowledgement(allowsByStatement.get(statement.index), report.rule);
     if (allow?.reason) {
-      positioned.finding.acknowledged = { reason: allow.reason };
+      positioned.finding.acknowledged = { reason: allow.reason, by: "comment" };
       const rules = used.get(allow) ?? new Set<string>();
       rules.add(report.rule);
       used.set(allow, rules);
@@ -132,7 +182,17 @@ function lintMigration(
   for (const allow of allows) out.push(...allowProblems(allow, used.get(allow), source, make));
 
   out.sort((a, b) => a.at - b.at);
+  for (const item of out) if (item.table) findingTables.set(item.finding, item.table);
   return { findings: out.map((item) => item.finding), statements: statements.length };
+}
+
+/** `--allow` and lint.allow: acknowledge matching findings no comment already covers. */
+function applyAllows(findings: LintFinding[], allows: readonly LintAllow[]): void {
+  for (const finding of findings) {
+    if (finding.acknowledged || NOT_ACKNOWLEDGEABLE.has(finding.rule)) continue;
+    const allow = allows.find((entry) => entry.rule === finding.rule && (entry.migration === undefined || entry.migration === finding.migration));
+    if (allow) finding.acknowledged = { reason: allow.reason, by: allow.by };
+  }
 }
 
 /** The allow comment (among those before the finding's statement) that waives `rule`. */

@@ -29,6 +29,11 @@ export type RuleReport = {
   safeAlternative: string;
   /** UTF-16 index to point at; default: the statement's start. */
   at?: number;
+  /**
+   * The production table ("public.users") whose size decides how long the lock, scan or rewrite
+   * lasts. Only lock/scan/rewrite rules set it; data-loss rules never do (size does not matter).
+   */
+  table?: string;
 };
 
 export type ResolvedContext = {

@@ -17,9 +17,36 @@ export type LintFinding = {
   /** Why it is dangerous. */
   message: string;
   safeAlternative: string;
-  /** Set when a `-- dbship:allow <rule> <reason>` comment covers it; then it does not count. */
-  acknowledged?: { reason: string };
+  /**
+   * Set when an acknowledgement covers it; then it does not count. `by`: a `-- dbship:allow`
+   * comment above the statement, `--allow` on the command line, or a `lint.allow` entry in
+   * dbship.config.json (the last two leave migration.sql, and so its checksum, untouched).
+   */
+  acknowledged?: { reason: string; by?: AcknowledgementSource };
+  /**
+   * For lock, scan and rewrite findings on a production table whose size production's catalog
+   * gave (estimates: reltuples and pg_total_relation_size, no count). `rows` is null when the
+   * table was never analyzed (reltuples = -1): then only its size is known.
+   */
+  table?: TableSize & { name: string; small: boolean };
 };
+
+export type AcknowledgementSource = "comment" | "flag" | "config";
+
+/** A rule acknowledged from outside the migrations: `--allow` or dbship.config.json's lint.allow. */
+export type LintAllow = {
+  rule: string;
+  /** Only this migration's findings; undefined: every migration's. */
+  migration?: string | undefined;
+  reason: string;
+  by: "flag" | "config";
+};
+
+/** Production's estimate of one table, from pg_class. */
+export type TableSize = { rows: number | null; bytes: number; /** As production spells it. */ name?: string };
+
+/** At or below both limits a lock, scan or rewrite is over in milliseconds: a warning, not an error. */
+export type SmallTableLimits = { rows: number; bytes: number };
 
 export type LintInput = { name: string; sql: string };
 
@@ -49,6 +76,22 @@ export type LintContext = {
   columnTypes?: ReadonlyMap<string, string>;
   /** Schema that unqualified names resolve to (Prisma's `?schema=`); default "public". */
   defaultSchema?: string;
+  /**
+   * Columns ("public.users.email", lower-case) that production already guarantees NOT NULL by a
+   * validated CHECK (col IS NOT NULL), or that an earlier migration outside the batch did.
+   */
+  validNotNullChecks?: ReadonlySet<string>;
+  /** Tables ("public.users", lower-case) that have a row-level security policy in production. */
+  tablesWithPolicies?: ReadonlySet<string>;
+  /** Acknowledgements from the command line and the config file. */
+  allow?: readonly LintAllow[];
+  /**
+   * Production's table sizes keyed "public.users" (lower-case). Undefined: unknown (offline),
+   * so every lock, scan and rewrite finding keeps its full severity.
+   */
+  tableSizes?: ReadonlyMap<string, TableSize>;
+  /** Default DEFAULT_SMALL_TABLE. */
+  smallTable?: SmallTableLimits;
 };
 
 export type LintResult = {

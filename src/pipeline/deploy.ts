@@ -41,6 +41,7 @@ export async function runDeploy(options: RunDeployOptions): Promise<Report> {
     terminateConnections: options.terminateConnections ?? false,
     allowDestructive: options.allowDestructive ?? false,
     verbose: options.verbose ?? false,
+    allow: options.allow ?? [],
   };
   const ctx: DeployContext = {
     config,

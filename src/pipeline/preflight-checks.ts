@@ -4,13 +4,22 @@
 import type { ProductionStatus } from "../migrations/production-status.js";
 import { checkSchemaSync, outOfSyncError } from "../schema-sync/check-schema-sync.js";
 import { scratchServerFor } from "../schema-sync/scratch-server.js";
-import { blockingFindings, lintError, lintPending } from "./lint-check.js";
+import { blockingFindings, lintAllows, lintError, lintPending } from "./lint-check.js";
 import type { DeployContext } from "./types.js";
 
 /** Lint of the pending SQL; unacknowledged errors refuse the deploy unless --allow-destructive. */
 export async function lintPendingMigrations(ctx: DeployContext, production: ProductionStatus): Promise<void> {
   const pending = ctx.state.local.filter((migration) => production.status.pending.includes(migration.name));
-  const lint = await lintPending({ databaseUrl: ctx.databaseUrl, prisma: ctx.prisma, engine: ctx.connections.facts.engine, production, pending });
+  const allow = await lintAllows(ctx.options.allow ?? [], ctx.config);
+  const lint = await lintPending({
+    databaseUrl: ctx.databaseUrl,
+    prisma: ctx.prisma,
+    engine: ctx.connections.facts.engine,
+    production,
+    pending,
+    allow,
+    smallTable: ctx.config.lint.smallTable,
+  });
   ctx.state.extra.lint = { errors: lint.errors, warnings: lint.warnings, acknowledged: lint.acknowledged, findings: lint.findings };
   const blocking = blockingFindings(lint, ctx.options.allowDestructive);
   if (blocking.length) throw await lintError(blocking);

@@ -17,6 +17,8 @@ export type DeployOptions = {
   terminateConnections: boolean;
   allowDestructive: boolean;
   verbose: boolean;
+  /** `--allow` values: lint rule ids (comma-separated lists allowed) acknowledged for this deploy. */
+  allow?: string[];
 };
 
 /** One thing to undo at the end of the run (the rehearsal copy, the deploy lock), whatever happens. */

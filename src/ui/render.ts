@@ -1,5 +1,7 @@
 // Human rendering of errors and reports. Errors are rendered once, at the top of the output.
 import chalk from "chalk";
+import { formatFinding } from "../lint/format-finding.js";
+import type { LintFinding } from "../lint/types.js";
 import type { Report } from "../pipeline/report.js";
 import { presentUrl, type SecretPolicy } from "./secrets.js";
 
@@ -17,6 +19,11 @@ export function renderDeployReport(report: Report, policy: SecretPolicy): string
   const lines: string[] = [];
   if (report.error) lines.push(renderError(report.error), "");
   lines.push(...renderWarnings(report.warnings));
+  // Acknowledged lint findings: not warnings, but the report says what was waived and by whom.
+  const lint = report.lint as { findings?: LintFinding[] } | undefined;
+  for (const finding of lint?.findings?.filter((f) => f.acknowledged) ?? []) {
+    lines.push(`${chalk.dim("✓")} acknowledged ${formatFinding(finding).split("\n")[0]}`);
+  }
   if (report.rollback) {
     const advice = report.rollback;
     lines.push(

@@ -55,24 +55,27 @@ describe("data-loss rules", () => {
     expect(finding?.safeAlternative).toContain("backfill");
   });
 
-  it("ban-truncate: TRUNCATE of a production table is an error; a DELETE with WHERE is not", async () => {
+  it("ban-truncate: TRUNCATE of a production table is an error; a DELETE with WHERE is delete-in-migration instead", async () => {
     const result = await lint('SET lock_timeout = \'5s\';\nTRUNCATE "orders" CASCADE;');
     const [finding] = byRule(result, "ban-truncate");
     expect(finding).toMatchObject({ severity: "error", line: 2, column: 1 });
     expect(finding?.message).toContain("CASCADE");
 
-    const safe = await lint('DELETE FROM "orders" WHERE "created_at" < now() - interval \'1 year\';');
-    expect(safe.findings).toEqual([]);
+    const del = await lint('DELETE FROM "orders" WHERE "created_at" < now() - interval \'1 year\';');
+    expect(del.findings.map((f) => f.rule)).toEqual(["delete-in-migration"]);
   });
 
-  it("require-where-on-update-delete: UPDATE and DELETE without WHERE are errors; with WHERE they are not", async () => {
+  it("require-where-on-update-delete: UPDATE and DELETE without WHERE are errors; with WHERE they are the milder data-change rules", async () => {
     const result = await lint('UPDATE "users" SET "active" = true;\nDELETE FROM "orders";');
     expect(byRule(result, "require-where-on-update-delete")).toMatchObject([
       { severity: "error", line: 1, column: 1 },
       { severity: "error", line: 2, column: 1 },
     ]);
 
-    const safe = await lint('UPDATE "users" SET "active" = true WHERE "id" = 1;\nDELETE FROM "orders" WHERE "id" = 2;');
-    expect(safe.findings).toEqual([]);
+    const scoped = await lint('UPDATE "users" SET "active" = true WHERE "id" = 1;\nDELETE FROM "orders" WHERE "id" = 2;');
+    expect(scoped.findings.map((f) => [f.rule, f.severity])).toEqual([
+      ["update-in-migration", "warning"],
+      ["delete-in-migration", "error"],
+    ]);
   });
 });

@@ -58,8 +58,8 @@ describe("lint in preflight", () => {
     expect(result.exitCode).toBe(0);
     expect(result.json.lint).toMatchObject({ errors: 0, acknowledged: 2 });
     expect(result.json.lint.findings).toEqual([
-      expect.objectContaining({ rule: "constraint-missing-not-valid", acknowledged: { reason: "moments is small, the full scan takes milliseconds" } }),
-      expect.objectContaining({ rule: "require-lock-timeout", acknowledged: { reason: "the lock is held for milliseconds on a small table" } }),
+      expect.objectContaining({ rule: "constraint-missing-not-valid", acknowledged: { reason: "moments is small, the full scan takes milliseconds", by: "comment" } }),
+      expect.objectContaining({ rule: "require-lock-timeout", acknowledged: { reason: "the lock is held for milliseconds on a small table", by: "comment" } }),
     ]);
     expect(result.json.warnings).toEqual([]);
     expect(result.stderr).toContain("lint: 1 statement(s), 0 error(s), 0 warning(s), 2 acknowledged");

@@ -95,7 +95,7 @@ export const columns: RuleGroup = (scope) => {
         if (cmd.subtype === "AT_AddColumn") {
           const column = as(cmd.def, "ColumnDef");
           if (column) {
-            checkAddColumn(column, table, context.serverVersionNum, (finding) => scope.report(statement, finding));
+            checkAddColumn(column, table, context.serverVersionNum, (finding) => scope.report(statement, { ...finding, table: alter.table }));
           }
         } else if (cmd.subtype === "AT_SetNotNull" && cmd.name) {
           const pg12 = context.serverVersionNum === undefined || context.serverVersionNum >= 120000;
@@ -103,6 +103,7 @@ export const columns: RuleGroup = (scope) => {
           scope.report(statement, {
             rule: "set-not-null",
             severity: "error",
+            table: alter.table,
             message: `SET NOT NULL on ${ident(cmd.name)} of ${table} scans the whole table under an ACCESS EXCLUSIVE lock (reads and writes wait), and fails if any row holds NULL.`,
             safeAlternative: `ADD CONSTRAINT … CHECK (${ident(cmd.name)} IS NOT NULL) NOT VALID; VALIDATE CONSTRAINT in a later migration; then SET NOT NULL (PostgreSQL 12+ uses the valid CHECK and skips the scan) and drop the CHECK.`,
           });

@@ -44,7 +44,7 @@ export const constraints: RuleGroup = (scope) => {
       const alter = alterTable(statement.node, catalog.defaultSchema);
       if (!alter || !catalog.isExistingTable(alter.table)) return;
       const table = label(alter.relation);
-      const report = (finding: RuleReport) => scope.report(statement, finding);
+      const report = (finding: RuleReport) => scope.report(statement, { ...finding, table: alter.table });
       for (const cmd of alter.cmds) {
         if (cmd.subtype === "AT_AddConstraint") {
           const constraint = as(cmd.def, "Constraint");

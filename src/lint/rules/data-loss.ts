@@ -1,5 +1,6 @@
 // Statements that destroy production data. A snapshot can bring the data back, but only by
 // rolling back every write made since: so these block a deploy until acknowledged.
+import type { Node } from "libpg-query";
 import { as, qualify, relationName, strings } from "../ast.js";
 import { ident, label, labelParts, type RuleGroup, type RuleInfo } from "../rule.js";
 import { alterTable } from "./alter-table.js";
@@ -11,11 +12,40 @@ export const dataLossRules: RuleInfo[] = [
   { id: "ban-drop-column", severity: "error", summary: "DROP COLUMN on a production table" },
   { id: "ban-truncate", severity: "error", summary: "TRUNCATE of a production table" },
   {
+    id: "ban-drop-cascade",
+    severity: "error",
+    summary: "DROP TYPE/DOMAIN/EXTENSION/FUNCTION/PROCEDURE/SEQUENCE … CASCADE (drops dependent columns, defaults, indexes)",
+  },
+  {
     id: "require-where-on-update-delete",
     severity: "error",
     summary: "UPDATE or DELETE without WHERE on a production table",
   },
 ];
+
+/** What CASCADE takes with each kind of object (PostgreSQL's dependency rules, docs/lint.md). */
+const CASCADE_EFFECTS: Record<string, { kind: string; effect: string; type?: boolean }> = {
+  OBJECT_TYPE: { kind: "TYPE", type: true, effect: "every column of that type, with its data, in every table" },
+  OBJECT_DOMAIN: { kind: "DOMAIN", type: true, effect: "every column of that domain, with its data, in every table" },
+  OBJECT_EXTENSION: {
+    kind: "EXTENSION",
+    effect: "every column of a type the extension defines (citext, geometry, vector, …) with its data, and every index, default and view using its functions",
+  },
+  OBJECT_FUNCTION: { kind: "FUNCTION", effect: "every index, trigger, default, generated column and view that uses it" },
+  OBJECT_PROCEDURE: { kind: "PROCEDURE", effect: "everything that depends on it" },
+  OBJECT_SEQUENCE: { kind: "SEQUENCE", effect: "every column DEFAULT nextval() on it, so inserts that relied on the default start failing" },
+};
+
+/** A dropped object's name as written ("schema.name" or "name"). */
+function objectName(object: Node): string {
+  const parts = strings(as(object, "TypeName")?.names);
+  if (parts.length > 0) return parts.join(".");
+  const fn = strings(as(object, "ObjectWithArgs")?.objname);
+  if (fn.length > 0) return fn.join(".");
+  const list = strings(as(object, "List")?.items);
+  if (list.length > 0) return list.join(".");
+  return as(object, "String")?.sval ?? "?";
+}
 
 export const dataLoss: RuleGroup = (scope) => {
   const { catalog } = scope;
@@ -54,6 +84,17 @@ export const dataLoss: RuleGroup = (scope) => {
             "Drop the schema's objects one by one in a later release, once nothing uses them and their data is archived.",
           );
         }
+        return;
+      }
+      const cascaded = drop?.behavior === "DROP_CASCADE" ? CASCADE_EFFECTS[drop.removeType ?? ""] : undefined;
+      if (drop && cascaded) {
+        const names = (drop.objects ?? []).map(objectName).filter((name) => !(cascaded.type && catalog.isNewType(qualify(name.split("."), schema))));
+        if (names.length === 0) return;
+        report(
+          "ban-drop-cascade",
+          `DROP ${cascaded.kind} ${names.map((n) => n.split(".").map(ident).join(".")).join(", ")} CASCADE also drops everything that depends on it, without listing it: ${cascaded.effect}.`,
+          `Drop without CASCADE: PostgreSQL then refuses and names each dependent object; remove or migrate those first (in an earlier release), then drop.`,
+        );
         return;
       }
       if (drop?.removeType === "OBJECT_TABLE") {

@@ -2,7 +2,10 @@
 import type { RuleGroup, RuleInfo } from "../rule.js";
 import { columnRules, columns } from "./columns.js";
 import { constraintRules, constraints } from "./constraints.js";
+import { dataChangeRules, dataChanges } from "./data-changes.js";
 import { dataLoss, dataLossRules } from "./data-loss.js";
+import { securityAndDomainRules, securityAndDomains } from "./security-and-domains.js";
+import { storage, storageRules } from "./storage.js";
 import { indexes, indexRules } from "./indexes.js";
 import { locking, lockingRules } from "./locking.js";
 import { renameRules, renames } from "./renames.js";
@@ -19,6 +22,9 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
   columns,
   constraints,
   indexes,
+  dataChanges,
+  storage,
+  securityAndDomains,
   locking,
 ];
 
@@ -31,5 +37,8 @@ export const GROUP_RULES: readonly RuleInfo[] = [
   ...columnRules,
   ...constraintRules,
   ...indexRules,
+  ...dataChangeRules,
+  ...storageRules,
+  ...securityAndDomainRules,
   ...lockingRules,
 ];

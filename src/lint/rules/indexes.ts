@@ -32,11 +32,13 @@ export const indexes: RuleGroup = (scope) => {
       const { node } = statement;
       const create = as(node, "IndexStmt");
       if (create) {
-        if (create.concurrent || !catalog.isExistingTable(relationName(create.relation, schema))) return;
+        const table = relationName(create.relation, schema);
+        if (create.concurrent || !catalog.isExistingTable(table)) return;
         const kind = create.unique ? "UNIQUE INDEX" : "INDEX";
         scope.report(statement, {
           rule: "require-concurrent-index-creation",
           severity: "error",
+          table,
           message: `CREATE ${kind}${create.idxname ? ` ${ident(create.idxname)}` : ""} on ${label(create.relation)} without CONCURRENTLY blocks every write to the table for the whole build${create.unique ? ", and fails on duplicates" : ""}.`,
           safeAlternative: `CREATE ${kind} CONCURRENTLY, alone in a migration of its own (Prisma cannot run it next to other statements); if the build fails, drop the INVALID index before retrying.`,
         });
@@ -61,12 +63,20 @@ export const indexes: RuleGroup = (scope) => {
 
       const reindex = as(node, "ReindexStmt");
       if (reindex) {
+        // REINDEX SYSTEM has no CONCURRENTLY form (system catalogs cannot be reindexed concurrently).
+        if (reindex.kind === "REINDEX_OBJECT_SYSTEM") return;
         if ((reindex.params ?? []).some((p) => as(p, "DefElem")?.defname === "concurrently")) return;
         if (reindex.kind === "REINDEX_OBJECT_TABLE" && !catalog.isExistingTable(relationName(reindex.relation, schema))) return;
         if (reindex.kind === "REINDEX_OBJECT_INDEX" && !onExistingTable(relationName(reindex.relation, schema))) return;
         scope.report(statement, {
           rule: "require-concurrent-reindex",
           severity: "warning",
+          table:
+            reindex.kind === "REINDEX_OBJECT_TABLE"
+              ? relationName(reindex.relation, schema)
+              : reindex.kind === "REINDEX_OBJECT_INDEX"
+                ? catalog.tableOfIndex(relationName(reindex.relation, schema))
+                : undefined,
           message: "REINDEX without CONCURRENTLY blocks writes to the table, and reads that would use the index, until it finishes.",
           safeAlternative: "REINDEX … CONCURRENTLY (PostgreSQL 12+), alone in a migration of its own.",
         });

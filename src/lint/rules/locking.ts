@@ -13,6 +13,11 @@ export const lockingRules: RuleInfo[] = [
     severity: "warning",
     summary: "ACCESS EXCLUSIVE lock on a production table with no lock_timeout set before it",
   },
+  {
+    id: "require-statement-timeout",
+    severity: "warning",
+    summary: "lock_timeout set but no statement_timeout before a statement that scans, rewrites or indexes a production table",
+  },
   { id: "prefer-repack", severity: "error", summary: "VACUUM FULL or CLUSTER on a production table" },
 ];
 
@@ -41,6 +46,20 @@ const ACCESS_EXCLUSIVE_LOCK_MODE = 8;
 
 /** The first production table the statement locks ACCESS EXCLUSIVE, as written, if any. */
 export function accessExclusiveTarget(node: Node, catalog: Catalog): string | undefined {
+  return lockTarget(node, catalog)?.text;
+}
+
+/**
+ * What the statement locks ACCESS EXCLUSIVE, for messages: "table X", or "the table of index X"
+ * (DROP INDEX locks the index's table too, and that is what every query waits on).
+ */
+function lockTarget(node: Node, catalog: Catalog): { text: string; index: boolean } | undefined {
+  const target = tableTarget(node, catalog);
+  if (target === undefined) return undefined;
+  return typeof target === "string" ? { text: target, index: false } : target;
+}
+
+function tableTarget(node: Node, catalog: Catalog): string | { text: string; index: boolean } | undefined {
   const schema = catalog.defaultSchema;
   const existing = (relation: Parameters<typeof relationName>[0]) =>
     catalog.isExistingTable(relationName(relation, schema));
@@ -66,7 +85,7 @@ export function accessExclusiveTarget(node: Node, catalog: Catalog): string | un
       }
       // An index the batch did not create may sit on any table: assume a production one.
       const table = catalog.tableOfIndex(name);
-      if (table === undefined || catalog.isExistingTable(table)) return labelParts(parts);
+      if (table === undefined || catalog.isExistingTable(table)) return { text: `the table of index ${labelParts(parts)}`, index: true };
     }
     return undefined;
   }
@@ -86,37 +105,79 @@ export function accessExclusiveTarget(node: Node, catalog: Catalog): string | un
     const relation = as(item, "RangeVar");
     if (existing(relation)) return label(relation);
   }
-  return rewriteTarget(node, catalog);
+  return rewriteTarget(node, catalog)?.text;
 }
 
-/** VACUUM FULL / CLUSTER: the table is rewritten under ACCESS EXCLUSIVE. */
-function rewriteTarget(node: Node, catalog: Catalog): string | undefined {
+/** VACUUM FULL / CLUSTER: the table is rewritten under ACCESS EXCLUSIVE. `table`: its catalog key. */
+function rewriteTarget(node: Node, catalog: Catalog): { text: string; table?: string } | undefined {
   const schema = catalog.defaultSchema;
   const vacuum = as(node, "VacuumStmt");
-  if (vacuum?.is_vacuumcmd && vacuum.options?.some((o) => as(o, "DefElem")?.defname === "full")) {
-    if (!vacuum.rels || vacuum.rels.length === 0) return "every table";
+  if (vacuum?.is_vacuumcmd && vacuum.options?.some(isFullOption)) {
+    if (!vacuum.rels || vacuum.rels.length === 0) return { text: "every table" };
     for (const item of vacuum.rels) {
       const relation = as(item, "VacuumRelation")?.relation;
-      if (catalog.isExistingTable(relationName(relation, schema))) return label(relation);
+      const table = relationName(relation, schema);
+      if (catalog.isExistingTable(table)) return { text: label(relation), table };
     }
     return undefined;
   }
   const cluster = as(node, "ClusterStmt");
   if (cluster) {
-    if (!cluster.relation) return "every clustered table";
-    return catalog.isExistingTable(relationName(cluster.relation, schema)) ? label(cluster.relation) : undefined;
+    if (!cluster.relation) return { text: "every clustered table" };
+    const table = relationName(cluster.relation, schema);
+    return catalog.isExistingTable(table) ? { text: label(cluster.relation), table } : undefined;
   }
+  return undefined;
+}
+
+/** `FULL`, `FULL TRUE`, `FULL 1`, `FULL on`; not `FULL FALSE`, `FULL 0`, `FULL off` (no rewrite). */
+function isFullOption(option: Node): boolean {
+  const element = as(option, "DefElem");
+  if (element?.defname !== "full") return false;
+  if (element.arg === undefined) return true;
+  const integer = as(element.arg, "Integer");
+  if (integer) return (integer.ival ?? 0) !== 0;
+  const text = (as(element.arg, "String")?.sval ?? as(element.arg, "Boolean")?.boolval?.toString() ?? "true").toLowerCase();
+  return !["false", "off", "no", "0"].includes(text);
+}
+
+/** A statement whose duration grows with a production table: it scans, rewrites or indexes it. */
+function scannedOrRewritten(node: Node, catalog: Catalog): { what: string; table: string } | undefined {
+  const schema = catalog.defaultSchema;
+  const alter = alterTable(node, schema);
+  if (alter) {
+    if (!catalog.isExistingTable(alter.table)) return undefined;
+    for (const cmd of alter.cmds) {
+      const constraint = as(cmd.def, "Constraint");
+      if (cmd.subtype === "AT_AlterColumnType" || cmd.subtype === "AT_SetUnLogged" || cmd.subtype === "AT_SetLogged" || cmd.subtype === "AT_SetTableSpace") {
+        return { what: "rewrites", table: label(alter.relation) };
+      }
+      if (cmd.subtype === "AT_SetNotNull" && !catalog.hasValidatedNotNullCheck(alter.table, cmd.name ?? "")) {
+        return { what: "scans", table: label(alter.relation) };
+      }
+      if (cmd.subtype === "AT_AddConstraint" && constraint && !constraint.skip_validation && !constraint.indexname && constraint.contype !== "CONSTR_NOTNULL") {
+        return { what: "scans", table: label(alter.relation) };
+      }
+    }
+    return undefined;
+  }
+  const index = as(node, "IndexStmt");
+  if (index && !index.concurrent && catalog.isExistingTable(relationName(index.relation, schema))) {
+    return { what: "builds an index on", table: label(index.relation) };
+  }
+  const rewritten = rewriteTarget(node, catalog);
+  if (rewritten) return { what: "rewrites", table: rewritten.text };
   return undefined;
 }
 
 type TimeoutChange = { set: boolean; local: boolean } | undefined;
 
-/** How a statement changes lock_timeout: SET / SET LOCAL / RESET / set_config(). */
-function lockTimeoutChange(node: Node): TimeoutChange {
+/** How a statement changes `setting` (lock_timeout, statement_timeout): SET / SET LOCAL / RESET / set_config(). */
+function timeoutChange(node: Node, setting: string): TimeoutChange {
   const set = as(node, "VariableSetStmt");
   if (set) {
     if (set.kind === "VAR_RESET_ALL") return { set: false, local: false };
-    if (set.name !== "lock_timeout") return undefined;
+    if (set.name !== setting) return undefined;
     if (set.kind !== "VAR_SET_VALUE") return { set: false, local: Boolean(set.is_local) };
     return { set: !isZero(constantText(set.args?.[0])), local: Boolean(set.is_local) };
   }
@@ -124,7 +185,7 @@ function lockTimeoutChange(node: Node): TimeoutChange {
   for (const target of select?.targetList ?? []) {
     const call = as(as(target, "ResTarget")?.val, "FuncCall");
     const name = strings(call?.funcname).at(-1);
-    if (name !== "set_config" || constantText(call?.args?.[0]) !== "lock_timeout") continue;
+    if (name !== "set_config" || constantText(call?.args?.[0]) !== setting) continue;
     const local = as(call?.args?.[2], "A_Const")?.boolval?.boolval === true;
     return { set: !isZero(constantText(call?.args?.[1])), local };
   }
@@ -144,51 +205,84 @@ function isZero(value: string | undefined): boolean {
   return value === undefined || Number.parseFloat(value) === 0;
 }
 
+/** Whether a timeout setting is in force at a statement, following SET / SET LOCAL / RESET. */
+class TimeoutTracker {
+  private session = false;
+  /** Transaction in which SET LOCAL applies. */
+  private local: number | undefined;
+  constructor(private readonly setting: string) {}
+
+  /** True when the statement changed the setting (and is nothing else). */
+  apply(statement: Statement): boolean {
+    const change = timeoutChange(statement.node, this.setting);
+    if (!change) return false;
+    if (!change.local) {
+      this.session = change.set;
+      if (!change.set) this.local = undefined;
+    } else {
+      // SET LOCAL outside a transaction block does nothing.
+      this.local = change.set ? statement.transaction : undefined;
+    }
+    return true;
+  }
+
+  covers(statement: Statement): boolean {
+    return this.session || (this.local !== undefined && this.local === statement.transaction);
+  }
+}
+
 export const locking: RuleGroup = (scope) => {
   const { catalog } = scope;
-  let sessionTimeout = false;
-  /** Transaction in which SET LOCAL lock_timeout applies. */
-  let localTimeout: number | undefined;
+  const lockTimeout = new TimeoutTracker("lock_timeout");
+  const statementTimeout = new TimeoutTracker("statement_timeout");
   let reported = false;
-
-  const covered = (statement: Statement) =>
-    sessionTimeout || (localTimeout !== undefined && localTimeout === statement.transaction);
+  let reportedStatementTimeout = false;
 
   return {
     statement(statement) {
       const { node } = statement;
-      const change = lockTimeoutChange(node);
-      if (change) {
-        if (!change.local) {
-          sessionTimeout = change.set;
-          if (!change.set) localTimeout = undefined;
-        } else {
-          // SET LOCAL outside a transaction block does nothing.
-          localTimeout = change.set ? statement.transaction : undefined;
-        }
-        return;
-      }
+      // (a RESET ALL changes both)
+      const changedLock = lockTimeout.apply(statement);
+      const changedStatement = statementTimeout.apply(statement);
+      if (changedLock || changedStatement) return;
 
       const rewritten = rewriteTarget(node, catalog);
       if (rewritten) {
         scope.report(statement, {
           rule: "prefer-repack",
           severity: "error",
-          message: `${as(node, "ClusterStmt") ? "CLUSTER" : "VACUUM FULL"} rewrites ${rewritten} under an ACCESS EXCLUSIVE lock: reads and writes wait for the whole rewrite.`,
+          table: rewritten.table,
+          message: `${as(node, "ClusterStmt") ? "CLUSTER" : "VACUUM FULL"} rewrites ${rewritten.text} under an ACCESS EXCLUSIVE lock: reads and writes wait for the whole rewrite.`,
           safeAlternative: "Use pg_repack (or REPACK CONCURRENTLY on PostgreSQL 19+) outside the migration.",
         });
       }
 
-      if (reported || covered(statement)) return;
-      const target = accessExclusiveTarget(node, catalog);
+      if (lockTimeout.covers(statement)) {
+        // lock_timeout bounds the wait for the lock, not how long it is held once granted: a
+        // scan or rewrite that takes longer than planned needs statement_timeout as well.
+        if (reportedStatementTimeout || statementTimeout.covers(statement)) return;
+        const long = scannedOrRewritten(node, catalog);
+        if (!long) return;
+        reportedStatementTimeout = true;
+        scope.report(statement, {
+          rule: "require-statement-timeout",
+          severity: "warning",
+          message: `This ${long.what} ${long.table} while holding its lock, and the migration sets lock_timeout but no statement_timeout: lock_timeout only limits the wait for the lock, so if it takes longer than planned, every query on the table waits until it ends.`,
+          safeAlternative: "Also SET statement_timeout (e.g. '30s', above what the statement needs at production's size) next to SET lock_timeout; retry or rethink the migration if it times out.",
+        });
+        return;
+      }
+      if (reported) return;
+      const target = lockTarget(node, catalog);
       if (!target) return;
       reported = true;
+      const table = target.index ? "that table" : "the table";
       scope.report(statement, {
         rule: "require-lock-timeout",
         severity: "warning",
-        message: `This takes an ACCESS EXCLUSIVE lock on ${target} and the migration sets no lock_timeout before it: if a long transaction holds the table, the statement waits, and every query on the table queues behind it.`,
+        message: `This takes an ACCESS EXCLUSIVE lock on ${target.text} and the migration sets no lock_timeout before it: if a long transaction holds ${table}, the statement waits, and every query on ${table} queues behind it.`,
         safeAlternative:
-          "Start the migration with SET lock_timeout = '5s'; and retry the deploy if it times out.",
+          "Start the migration with SET lock_timeout = '5s'; and SET statement_timeout = '30s'; (the first bounds the wait for the lock, the second how long it is held), and retry the deploy if one times out.",
       });
     },
   };
