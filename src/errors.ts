@@ -51,6 +51,7 @@ const REFUSED_CODES = [
   "BASELINE_MISMATCH",
   "BASELINE_EXISTS",
   "SNAPSHOT_LIMIT",
+  "EXTENSION_UNAVAILABLE",
 ] as const;
 
 export type ErrorCode =
