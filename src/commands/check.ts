@@ -17,8 +17,12 @@ describes in another (with Prisma's own SQL), and compares them on what a Prisma
 express: tables, columns, types, nullability, defaults, keys, indexes, foreign keys, enums.
 CHECK constraints, triggers, views and functions are added by hand-written SQL and are not
 drift: they are listed as "not compared". dbship deploy runs the same check in preflight.
+Both scratch databases get the extensions the migrations create and schema.prisma declares
+(and, in deploy, those production has) before anything runs on them; one the scratch server
+cannot install is refused (exit 3, EXTENSION_UNAVAILABLE) by name.
 
-Exit codes: 0 in sync · 3 not in sync (or a migration does not replay) · 2 bad input.
+Exit codes: 0 in sync · 3 not in sync (or a migration does not replay, or an extension is
+unavailable) · 2 bad input · 1 an internal error.
 
 Examples:
   $ dbship check                                        # in a pull request: embedded PostgreSQL

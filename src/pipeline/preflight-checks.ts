@@ -29,7 +29,7 @@ export async function checkSchemaAgainstMigrations(ctx: DeployContext): Promise<
   const server = await scratchServerFor(ctx.config, ctx.databaseUrl, ctx.provider);
   ctx.progress.info(`  schema check: replaying ${ctx.state.local.length} migration(s) and schema.prisma on ${server.label}…`);
   try {
-    const sync = await checkSchemaSync({ ...ctx, local: ctx.state.local, server });
+    const sync = await checkSchemaSync({ ...ctx, local: ctx.state.local, server, productionUrl: ctx.databaseUrl });
     ctx.state.extra.schemaCheck = { inSync: sync.inSync, differences: sync.differences, notCompared: sync.notCompared.map((o) => `${o.kind} ${o.name}`) };
     if (!sync.inSync) throw outOfSyncError(sync);
     ctx.progress.info("  schema check: schema.prisma and the migrations agree");

@@ -13,6 +13,7 @@ import { schemaToSql } from "../prisma/schema-sql.js";
 import type { Progress } from "../ui/progress.js";
 import { diffSchemas, type SchemaDifference } from "../verify/schema-diff.js";
 import { readSchemaModel, type NotComparedObject, type SchemaModel } from "../verify/schema-model.js";
+import { prepareCheckDatabases } from "./scratch-extensions.js";
 import type { ScratchServer } from "./scratch-server.js";
 
 export type SchemaSyncResult = {
@@ -30,6 +31,8 @@ export type SchemaSyncInput = {
   server: ScratchServer;
   signal: AbortSignal;
   progress: Progress;
+  /** Production, when known: its extensions are installed on the scratch databases. */
+  productionUrl?: string | undefined;
 };
 
 export async function checkSchemaSync(input: SchemaSyncInput): Promise<SchemaSyncResult> {
@@ -38,6 +41,8 @@ export async function checkSchemaSync(input: SchemaSyncInput): Promise<SchemaSyn
     input.server.createDatabase("check-schema"),
   ]);
   try {
+    // Extensions first: Prisma's SQL may use their types and operator classes (scratch-extensions.ts).
+    await prepareCheckDatabases({ ...input, schemaPath: input.config.schemaPath, serverLabel: input.server.label }, { migrations: fromMigrations.url, schema: fromSchema.url });
     // The two sides do not depend on each other: Prisma runs both at once. Both are awaited
     // before anything is thrown, so no Prisma run outlives the databases it works on.
     const [applied, sql] = await settleAll([

@@ -105,3 +105,31 @@ function unquote(name: string): string {
 function unique(names: string[]): string[] {
   return [...new Set(names)];
 }
+
+export type ScratchExtensionNeeds = {
+  /** For the database the migrations replay into: production's (they existed before the migrations ran there). */
+  migrations: string[];
+  /** For the database schema.prisma's SQL builds: production's, the migrations', schema.prisma's. */
+  schema: string[];
+};
+
+/** What each of the schema check's two scratch databases needs, before anything runs on them. */
+export async function scratchExtensionNeeds(input: {
+  local: Array<Pick<LocalMigration, "sql">>;
+  schemaPath: string;
+  productionUrl?: string | undefined;
+}): Promise<ScratchExtensionNeeds> {
+  const production = input.productionUrl ? await installedExtensions(input.productionUrl) : [];
+  const schema = await extensionsInSchemaFile(input.schemaPath);
+  return { migrations: production, schema: unique([...production, ...extensionsInMigrations(input.local), ...schema]) };
+}
+
+/** Installs each database's needs; a refusal names the extension the server lacks. */
+export async function prepareCheckDatabases(
+  input: { local: Array<Pick<LocalMigration, "sql">>; schemaPath: string; productionUrl?: string | undefined; serverLabel: string },
+  urls: { migrations: string; schema: string },
+): Promise<void> {
+  const needs = await scratchExtensionNeeds(input);
+  await prepareScratchExtensions(urls.migrations, needs.migrations, input.serverLabel);
+  await prepareScratchExtensions(urls.schema, needs.schema, input.serverLabel);
+}
