@@ -33,7 +33,11 @@ const STATE_STYLE: Record<string, (text: string) => string> = {
 
 export function renderStatus(report: StatusReport): string {
   const lines = [`Production: ${report.target}`];
-  if (!report.managed) {
+  // One next step: an empty database is created by the migrations (dbship deploy refuses a
+  // database without a ledger); one built with `prisma db push` needs a baseline.
+  if (report.empty) {
+    lines.push(`${chalk.red("✖")} production is empty (no tables, no _prisma_migrations). Create it once with \`prisma migrate deploy\` (${report.entries.length} migration(s)), then use dbship.`);
+  } else if (!report.managed) {
     lines.push(`${chalk.red("✖")} no _prisma_migrations table: production is not managed by Prisma Migrate yet. Run \`dbship baseline\` once.`);
   }
   const width = Math.max(9, ...report.entries.map((entry) => entry.name.length));
@@ -48,7 +52,7 @@ export function renderStatus(report: StatusReport): string {
   if (m.failed.length) lines.push(`${chalk.red("✖")} failed: ${m.failed.join(", ")} — resolve with \`prisma migrate resolve\` (see \`dbship deploy\` for the exact lines)`);
   if (m.modified.length) lines.push(`${chalk.red("✖")} edited after being applied: ${m.modified.join(", ")}`);
   if (m.missing.length) lines.push(`${chalk.red("✖")} applied in production but not in the migrations folder: ${m.missing.join(", ")}`);
-  if (m.pending.length) lines.push(`${chalk.cyan("→")} ${m.pending.length} pending: run \`dbship deploy\``);
+  if (m.pending.length && report.managed) lines.push(`${chalk.cyan("→")} ${m.pending.length} pending: run \`dbship deploy\``);
   if (report.exitCode === 0) lines.push(`${chalk.green("✔")} up to date: ${m.applied.length} migration(s) applied`);
   return lines.join("\n");
 }
