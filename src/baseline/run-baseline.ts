@@ -139,9 +139,8 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRep
     } finally {
       await server.close();
     }
-    options.progress.succeed(
-      report.differences.length ? `The baseline differs from production in ${report.differences.length} place(s)` : "The baseline matches production",
-    );
+    if (report.differences.length) options.progress.fail(`The baseline differs from production in ${report.differences.length} place(s)`);
+    else options.progress.succeed("The baseline matches production");
     if (report.differences.length) {
       return fail(
         new DbshipError("BASELINE_MISMATCH", `production does not match schema.prisma (${report.differences.length} difference(s)):\n${report.differences.map((d) => `  - ${d.message}`).join("\n")}`, {

@@ -55,6 +55,9 @@ describe("dbship baseline", () => {
     expect(result.stdout).toContain("production does not match schema.prisma (2 difference(s))");
     expect(result.stdout).toMatch(/column moments\.legacy_flag .*is in production but not in the baseline/);
     expect(result.stdout).toMatch(/column moments\.body: type varchar\(500\) in production, text in the baseline/);
+    // A mismatch is never shown with the success tick.
+    expect(result.stderr).toMatch(/✖ The baseline differs from production in 2 place\(s\)/);
+    expect(result.output).not.toMatch(/✔[^\n]*differs/);
     expect(existsSync(project.migrationsDir)).toBe(false);
     expect(await query(db.url, "SELECT to_regclass('_prisma_migrations') AS t")).toEqual([{ t: null }]);
   });
