@@ -1,5 +1,5 @@
 // Proves that schema.prisma and the migrations agree: the migrations replayed from nothing into
-// one scratch database, the SQL Prisma writes for schema.prisma run in another, and their schemas
+// one scratch database (replay-migrations.ts), the SQL Prisma writes for schema.prisma run in another, and their schemas
 // compared on what a Prisma schema can express. The classic failure it catches: a field added to
 // schema.prisma without a migration — `migrate deploy` succeeds and the app breaks in production.
 import type { Config } from "../config.js";
@@ -7,12 +7,12 @@ import { DbshipError } from "../errors.js";
 import { withConnection } from "../infra/pg.js";
 import { settleAll } from "../infra/settle-all.js";
 import type { LocalMigration } from "../migrations/local-migrations.js";
-import { applyMigrations } from "../pipeline/apply-migrations.js";
 import type { PrismaCli } from "../prisma/prisma-cli.js";
 import { schemaToSql } from "../prisma/schema-sql.js";
 import type { Progress } from "../ui/progress.js";
 import { diffSchemas, type SchemaDifference } from "../verify/schema-diff.js";
 import { readSchemaModel, type NotComparedObject, type SchemaModel } from "../verify/schema-model.js";
+import { replayMigrations } from "./replay-migrations.js";
 import { prepareCheckDatabases } from "./scratch-extensions.js";
 import type { ScratchServer } from "./scratch-server.js";
 
@@ -46,7 +46,7 @@ export async function checkSchemaSync(input: SchemaSyncInput): Promise<SchemaSyn
     // The two sides do not depend on each other: Prisma runs both at once. Both are awaited
     // before anything is thrown, so no Prisma run outlives the databases it works on.
     const [applied, sql] = await settleAll([
-      applyMigrations(input, fromMigrations.url, input.local, { timeoutMs: input.config.deployTimeoutMs }),
+      replayMigrations(fromMigrations.url, input.local, { signal: input.signal }),
       schemaToSql({
         prisma: input.prisma,
         root: input.config.root,
@@ -56,8 +56,8 @@ export async function checkSchemaSync(input: SchemaSyncInput): Promise<SchemaSyn
         signal: input.signal,
       }),
     ]);
-    if (applied.failure || applied.run.exitCode !== 0) {
-      const why = applied.failure ? `${applied.failure.migration} failed: ${applied.failure.error}` : applied.prismaError;
+    if (applied.failure) {
+      const why = `${applied.failure.migration} failed: ${applied.failure.error}`;
       throw new DbshipError("SCHEMA_OUT_OF_SYNC", `the migrations do not apply to an empty database: ${why}`, {
         hint: "Every migration must replay from nothing (that is what a new environment does). Fix that migration.",
       });
