@@ -1,8 +1,8 @@
 // `neon`: the Neon API calls one `dbship deploy` makes, by route, against the Neon API emulator
 // (test/support/neon-emulator, loaded through jiti, as TypeScript), with the time dbship spends
 // waiting on Neon operations (NeonClient.waitForOperations, timed by the instrumented CLI copy).
-// Two variants: the default deploy (schema check on a scratch branch, snapshot, rehearsal
-// branch) and --no-rehearsal. Each run gets a fresh emulator and production (the example's
+// Two variants: the default deploy (one throwaway branch for the schema check and then the
+// rehearsal, and the snapshot) and --no-rehearsal. Each run gets a fresh emulator and production (the example's
 // baseline applied, one migration pending). Calls that look unneeded are flagged: the same GET
 // path read again with no mutation in between, outside operation polling.
 // The emulator finishes operations after operationDelayMs (150 ms, its default); real Neon's

@@ -22,8 +22,9 @@ const wholeNumber = (min: number, max: number) => z.int().check(z.gte(min), z.lt
 export const configFileSchema = z.strictObject({
   $schema: z.optional(z.string()),
   provider: z._default(z.enum(["postgres", "neon"]), "postgres"),
-  schema: z._default(nonEmptyString(), "prisma/schema.prisma"),
-  migrations: z._default(nonEmptyString(), "prisma/migrations"),
+  // Unset: found the way Prisma finds them (prisma.config.*, package.json, defaults).
+  schema: z.optional(nonEmptyString()),
+  migrations: z.optional(nonEmptyString()),
   databaseUrlEnv: z._default(envVarName, "DATABASE_URL"),
   snapshot: z.prefault(
     z.strictObject({
@@ -81,8 +82,12 @@ export type Config = {
   /** The config file that was read, if any. */
   configPath: string | undefined;
   provider: "postgres" | "neon";
+  /** schema.prisma (a file or a folder). Prisma's own location once openPrisma has run, unless the file sets it. */
   schemaPath: string;
   migrationsDir: string;
+  /** Whether dbship.config.json names them (then they win over Prisma's configuration). */
+  schemaFromFile: boolean;
+  migrationsFromFile: boolean;
   databaseUrlEnv: string;
   /** Production's DIRECT connection string, from the environment. */
   databaseUrl: string | undefined;
@@ -123,8 +128,10 @@ export async function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv
     root,
     configPath: existsSync(configPath) ? configPath : undefined,
     provider: file.provider,
-    schemaPath: path.resolve(root, file.schema),
-    migrationsDir: path.resolve(root, file.migrations),
+    schemaPath: path.resolve(root, file.schema ?? "prisma/schema.prisma"),
+    migrationsDir: path.resolve(root, file.migrations ?? (file.schema ? path.join(path.dirname(file.schema), "migrations") : "prisma/migrations")),
+    schemaFromFile: file.schema !== undefined,
+    migrationsFromFile: file.migrations !== undefined,
     databaseUrlEnv: file.databaseUrlEnv,
     databaseUrl: nonEmpty(env[file.databaseUrlEnv]),
     snapshot: file.snapshot,

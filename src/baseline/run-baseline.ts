@@ -11,8 +11,8 @@ import { migrationsSchema, readLedger } from "../migrations/ledger.js";
 import { checksumOf } from "../migrations/local-migrations.js";
 import { acquireDeployLock, deployLockUrl } from "../pipeline/deploy-lock.js";
 import { displayCommand, migrateResolveApplied } from "../prisma/commands.js";
-import { findPrismaCli } from "../prisma/prisma-cli.js";
-import { prismaErrorLine, runPrisma } from "../prisma/run-prisma.js";
+import { openPrisma } from "../prisma-target/open-prisma.js";
+import { prismaErrorLine } from "../prisma/run-prisma.js";
 import { schemaToSql } from "../prisma/schema-sql.js";
 import { openTarget } from "../providers/open-target.js";
 import { scratchServerFor } from "../schema-sync/scratch-server.js";
@@ -61,8 +61,12 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRep
   if (!/^[A-Za-z0-9_-]+$/.test(options.name)) {
     throw new DbshipError("USAGE", `--name "${options.name}" is not a valid migration folder name`, { hint: "Use letters, digits, - and _ (e.g. 0001_baseline)." });
   }
-  const { config, databaseUrl, provider } = await openTarget(options);
-  const prisma = findPrismaCli(config.root);
+  const target = await openTarget(options);
+  const { databaseUrl, provider } = target;
+  const { config, prisma, connections } = await openPrisma(target.config, { productionUrl: databaseUrl, tripwire: true }).catch(async (error: unknown) => {
+    await provider.close();
+    throw error;
+  });
   const dir = path.join(config.migrationsDir, options.name);
   const file = path.join(dir, "migration.sql");
   const report: BaselineReport = {
@@ -123,7 +127,7 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRep
       // Production's extensions first: schema.prisma's SQL may use their types and operator classes.
       const extensions = production.notCompared.filter((object) => object.kind === "extension").map((object) => object.name);
       await prepareScratchExtensions(scratch.url, extensions, server.label);
-      const prismaSql = await schemaToSql({ prisma, root: config.root, schemaPath: config.schemaPath, databaseUrlEnv: config.databaseUrlEnv, databaseUrl: scratch.url, signal: options.signal });
+      const prismaSql = await schemaToSql({ prisma, connections, schemaPath: config.schemaPath, databaseUrl: scratch.url, signal: options.signal });
       plan = planBaseline(prismaSql, production.notCompared);
       try {
         await withConnection(scratch.url, (client) => client.query(plan.sql), { applicationName: "dbship baseline" });
@@ -192,13 +196,7 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRep
     options.progress.start(`Marking ${options.name} as applied in production`);
     const lock = await acquireDeployLock(deployLockUrl(config, databaseUrl), databaseName(databaseUrl), "baseline");
     try {
-      const run = await runPrisma(prisma, migrateResolveApplied(config.schemaPath, options.name), {
-        cwd: config.root,
-        databaseUrlEnv: config.databaseUrlEnv,
-        databaseUrl,
-        timeoutMs: 120_000,
-        signal: options.signal,
-      });
+      const run = await connections.runOnProduction(migrateResolveApplied(config.schemaPath, options.name), { timeoutMs: 120_000, signal: options.signal });
       if (run.exitCode !== 0) {
         await undoWrites();
         return fail(new DbshipError("PRISMA_FAILED", `prisma migrate resolve --applied ${options.name} failed: ${prismaErrorLine(run)}`, { hint: "Nothing was marked." }));

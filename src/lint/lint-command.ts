@@ -9,7 +9,7 @@ import { readLocalMigrations, type LocalMigration } from "../migrations/local-mi
 import { readProductionStatus } from "../migrations/production-status.js";
 import { lintPending } from "../pipeline/lint-check.js";
 import { projectExecutionMode } from "../prisma/engine-mode.js";
-import { findPrismaCli } from "../prisma/prisma-cli.js";
+import { openPrisma } from "../prisma-target/open-prisma.js";
 import { lintMigrations, type LintFinding } from "./index.js";
 
 export type LintReport = {
@@ -27,8 +27,9 @@ export type LintReport = {
 };
 
 export async function runLint(flags: ConfigFlags & { migrations: string[]; offline?: boolean }): Promise<LintReport> {
-  const config = await loadConfig(flags);
-  const prisma = findPrismaCli(config.root);
+  const loaded = await loadConfig(flags);
+  // Lint runs no Prisma command, but needs where Prisma finds the migrations and which engine runs them.
+  const { config, prisma, connections } = await openPrisma(loaded, { productionUrl: loaded.databaseUrl, tripwire: false });
   const local = await readLocalMigrations(config.migrationsDir);
   const named = flags.migrations.map((arg) => pick(local, arg, config.root));
   const useProduction = Boolean(config.databaseUrl) && !flags.offline;
@@ -37,12 +38,12 @@ export async function runLint(flags: ConfigFlags & { migrations: string[]; offli
   if (useProduction) {
     const production = await readProductionStatus(config.databaseUrl!, config.migrationsDir);
     selected = named.length ? named : local.filter((migration) => production.status.pending.includes(migration.name));
-    result = await lintPending({ databaseUrl: config.databaseUrl!, root: config.root, prisma, production, pending: selected });
+    result = await lintPending({ databaseUrl: config.databaseUrl!, prisma, engine: connections.facts.engine, production, pending: selected });
   } else {
     // Offline, each migration is linted as it will run: after the ones before it, so a table
     // an earlier migration created counts as existing.
     selected = named.length ? named : local;
-    const executionMode = projectExecutionMode(prisma, config.root);
+    const executionMode = projectExecutionMode(prisma, connections.facts.engine);
     const results = await Promise.all(selected.map((migration) => lintMigrations([{ name: migration.name, sql: migration.sql }], { executionMode })));
     result = {
       findings: results.flatMap((r) => r.findings),

@@ -6,8 +6,12 @@ import { databaseError } from "../migrations/history-checks.js";
 import { migrationsSchema, readLedger } from "../migrations/ledger.js";
 import type { LocalMigration } from "../migrations/local-migrations.js";
 import { migrateDeploy } from "../prisma/commands.js";
-import { prismaErrorLine, runPrisma, type PrismaRun } from "../prisma/run-prisma.js";
+import type { PrismaConnections } from "../prisma-target/prisma-connections.js";
+import { prismaErrorLine, type PrismaRun } from "../prisma/run-prisma.js";
 import type { DeployContext } from "./types.js";
+
+/** Production (the deploy step only) or a database that is not production (a rehearsal copy, a scratch database). */
+export type ApplyTarget = { kind: "production" | "scratch"; url: string };
 
 export type ApplyResult = {
   run: PrismaRun;
@@ -19,22 +23,22 @@ export type ApplyResult = {
 };
 
 export async function applyMigrations(
-  ctx: Pick<DeployContext, "config" | "prisma" | "signal" | "progress">,
-  targetUrl: string,
+  ctx: Pick<DeployContext, "config" | "signal" | "progress"> & { connections: PrismaConnections },
+  target: ApplyTarget,
   local: LocalMigration[],
   options: { timeoutMs?: number } = {},
 ): Promise<ApplyResult> {
+  const targetUrl = target.url;
   // Prisma's sessions carry a name of dbship's choosing, so that a run stopped half way (timeout,
   // Ctrl-C) can be finished off on the server too: killing the process does not stop a backend
   // that is waiting on a lock, and it would go on to apply its statement later.
   const tagged = tagSessions(targetUrl);
-  const run = await runPrisma(ctx.prisma, migrateDeploy(ctx.config.schemaPath), {
-    cwd: ctx.config.root,
-    databaseUrlEnv: ctx.config.databaseUrlEnv,
-    databaseUrl: tagged.url,
-    timeoutMs: options.timeoutMs,
-    signal: ctx.signal,
-  });
+  const args = migrateDeploy(ctx.config.schemaPath);
+  const runOptions = { timeoutMs: options.timeoutMs, signal: ctx.signal };
+  const run =
+    target.kind === "production"
+      ? await ctx.connections.runOnProduction(args, { ...runOptions, url: tagged.url })
+      : await ctx.connections.runOnScratch(tagged.url, args, { ...runOptions, writes: true });
   if (run.timedOut || run.interrupted) {
     const stopped = await terminateSessions(targetUrl, tagged.applicationName).catch(() => 0);
     if (stopped) ctx.progress.warn(`terminated ${stopped} database session(s) the stopped Prisma run left behind`);

@@ -1,6 +1,6 @@
 // `dbship deploy`: preflight → snapshot → rehearsal → deploy → post-verify, and the report.
 import type { ConfigFlags } from "../config.js";
-import { findPrismaCli } from "../prisma/prisma-cli.js";
+import { openPrisma } from "../prisma-target/open-prisma.js";
 import { openTarget } from "../providers/open-target.js";
 import type { Progress } from "../ui/progress.js";
 import { describeProductionChanges } from "./production-changes.js";
@@ -26,11 +26,15 @@ export type RunDeployOptions = ConfigFlags &
   };
 
 export async function runDeploy(options: RunDeployOptions): Promise<Report> {
-  const { config, databaseUrl, provider } = await openTarget(options, {
+  const target = await openTarget(options, {
     terminateConnections: options.terminateConnections,
     log: (line) => options.progress.info(line),
   });
-  const prisma = findPrismaCli(config.root);
+  const { databaseUrl, provider } = target;
+  const { config, prisma, connections } = await openPrisma(target.config, { productionUrl: databaseUrl, tripwire: true }).catch(async (error: unknown) => {
+    await provider.close();
+    throw error;
+  });
   const deployOptions: DeployOptions = {
     rehearsal: options.rehearsal ?? config.rehearsal,
     dryRun: options.dryRun ?? false,
@@ -43,6 +47,7 @@ export async function runDeploy(options: RunDeployOptions): Promise<Report> {
     options: deployOptions,
     databaseUrl,
     prisma,
+    connections,
     provider,
     progress: options.progress,
     signal: options.signal,

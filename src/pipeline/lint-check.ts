@@ -14,8 +14,9 @@ const ALWAYS_BLOCKING = new Set(["parse-error", "prisma-semicolon-split"]);
 
 export async function lintPending(input: {
   databaseUrl: string;
-  root: string;
   prisma: PrismaCli;
+  /** prisma.config's `engine`, as Prisma's loader evaluates it. */
+  engine: "js" | "classic" | undefined;
   production: Pick<ProductionStatus, "tables" | "serverVersionNum">;
   pending: LocalMigration[];
 }): Promise<LintResult> {
@@ -39,7 +40,7 @@ export async function lintPending(input: {
     {
       existingTables: input.production.tables,
       serverVersionNum: input.production.serverVersionNum,
-      executionMode: projectExecutionMode(input.prisma, input.root),
+      executionMode: projectExecutionMode(input.prisma, input.engine),
       columnTypes,
     },
   );

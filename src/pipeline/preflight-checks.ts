@@ -11,7 +11,7 @@ import type { DeployContext } from "./types.js";
 /** Lint of the pending SQL; unacknowledged errors refuse the deploy unless --allow-destructive. */
 export async function lintPendingMigrations(ctx: DeployContext, production: ProductionStatus): Promise<void> {
   const pending = ctx.state.local.filter((migration) => production.status.pending.includes(migration.name));
-  const lint = await lintPending({ databaseUrl: ctx.databaseUrl, root: ctx.config.root, prisma: ctx.prisma, production, pending });
+  const lint = await lintPending({ databaseUrl: ctx.databaseUrl, prisma: ctx.prisma, engine: ctx.connections.facts.engine, production, pending });
   ctx.state.extra.lint = { errors: lint.errors, warnings: lint.warnings, acknowledged: lint.acknowledged, findings: lint.findings };
   const blocking = blockingFindings(lint, ctx.options.allowDestructive);
   if (blocking.length) throw await lintError(blocking);
@@ -27,6 +27,8 @@ export async function lintPendingMigrations(ctx: DeployContext, production: Prod
  * the application.
  */
 export async function checkSchemaAgainstMigrations(ctx: DeployContext): Promise<void> {
+  // neon: refuse before the first branch if this deploy's (one throwaway, one snapshot) cannot fit.
+  await ctx.provider.checkAllowance?.({ branches: ctx.options.dryRun ? 1 : 2 });
   const server = await scratchServerFor(ctx.config, ctx.databaseUrl, ctx.provider);
   ctx.progress.info(`  schema check: replaying ${ctx.state.local.length} migration(s) and schema.prisma on ${server.label}…`);
   try {

@@ -21,7 +21,9 @@ export type RollbackAdvice = {
 
 export function rollbackAdvice(ctx: DeployContext, error: DbshipError, failedStep: Step | undefined, invocation: InvocationFlags): RollbackAdvice | null {
   const snapshot = ctx.state.snapshot;
-  if (!failedStep?.changesProduction || !snapshot) return null;
+  // A tripwire (production changed under a run meant for a copy) needs the way back as much as a failed deploy.
+  const productionMayHaveChanged = failedStep?.changesProduction || error.code === "PRODUCTION_CHANGED";
+  if (!failedStep || !productionMayHaveChanged || !snapshot) return null;
   const failed = ctx.state.after?.failed ?? [];
   return {
     failedStep: failedStep.name,

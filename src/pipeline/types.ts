@@ -4,6 +4,7 @@ import type { Config } from "../config.js";
 import type { MigrationStatus } from "../migrations/classify.js";
 import type { LocalMigration } from "../migrations/local-migrations.js";
 import type { PrismaCli } from "../prisma/prisma-cli.js";
+import type { PrismaConnections } from "../prisma-target/prisma-connections.js";
 import type { PrismaRun } from "../prisma/run-prisma.js";
 import type { Snapshot, SnapshotProvider } from "../providers/types.js";
 import type { Progress } from "../ui/progress.js";
@@ -28,6 +29,8 @@ export type DeployContext = {
   options: DeployOptions;
   databaseUrl: string;
   prisma: PrismaCli;
+  /** Every Prisma run goes through it: it decides, and proves, where Prisma connects. */
+  connections: PrismaConnections;
   provider: SnapshotProvider;
   progress: Progress;
   signal: AbortSignal;

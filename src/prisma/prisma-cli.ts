@@ -11,6 +11,8 @@ export type PrismaCli = {
   minor: number;
   /** The CLI's JavaScript entry point, run with the current node. */
   entry: string;
+  /** The CLI's package.json: its own dependencies (@prisma/config) resolve from there. */
+  packageJson: string;
 };
 
 /** Prisma 6.6 moved migration reading to Node (checksums as dbship computes them). */
@@ -35,10 +37,10 @@ export function findPrismaCli(root: string): PrismaCli {
       hint: "Reinstall it: npm install --save-dev prisma",
     });
   }
-  return { ...cli, entry };
+  return { ...cli, entry, packageJson: packageJsonPath };
 }
 
-export function parsePrismaVersion(version: string): Omit<PrismaCli, "entry"> {
+export function parsePrismaVersion(version: string): Omit<PrismaCli, "entry" | "packageJson"> {
   const match = /^(\d+)\.(\d+)\./.exec(version);
   if (!match) {
     throw new DbshipError("PRISMA_VERSION_UNSUPPORTED", `cannot read the Prisma version "${version}"`, {

@@ -17,24 +17,21 @@ export type PrismaRun = {
 
 export type PrismaRunOptions = {
   cwd: string;
-  /** The env var Prisma reads the URL from (the project's datasource / prisma.config) and its value. */
-  databaseUrlEnv: string;
-  databaseUrl: string;
-  timeoutMs?: number;
-  signal?: AbortSignal;
+  /**
+   * Prisma's whole environment, nothing inherited: built by PrismaConnections (src/prisma-target),
+   * which decides what may reach production. Only that module calls runPrisma.
+   */
+  env: Record<string, string>;
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
 };
 
 export async function runPrisma(cli: PrismaCli, args: string[], options: PrismaRunOptions): Promise<PrismaRun> {
   const started = performance.now();
   const child = execa(process.execPath, [cli.entry, ...args], {
     cwd: options.cwd,
-    env: {
-      [options.databaseUrlEnv]: options.databaseUrl,
-      PRISMA_HIDE_UPDATE_MESSAGE: "1",
-      CHECKPOINT_DISABLE: "1",
-      NO_COLOR: "1",
-    },
-    extendEnv: true,
+    env: options.env,
+    extendEnv: false,
     reject: false,
     // Never a TTY: a Rust panic would otherwise offer an interactive report.
     stdin: "ignore",

@@ -1,25 +1,23 @@
 // The SQL that builds what schema.prisma describes, from nothing, as Prisma itself writes it.
 import { DbshipError } from "../errors.js";
+import type { PrismaConnections } from "../prisma-target/prisma-connections.js";
 import { migrateDiffFromEmpty } from "./commands.js";
 import type { PrismaCli } from "./prisma-cli.js";
 import { classifyPrismaFailure } from "./prisma-failure.js";
-import { prismaErrorLine, runPrisma, type PrismaRun } from "./run-prisma.js";
+import { prismaErrorLine, type PrismaRun } from "./run-prisma.js";
 
 export type SchemaSqlOptions = {
   prisma: PrismaCli;
-  root: string;
+  connections: PrismaConnections;
   schemaPath: string;
-  databaseUrlEnv: string;
-  /** Any reachable database: Prisma's adapter path connects even for a diff from empty. */
+  /** A scratch database: Prisma's adapter path connects even for a diff from empty (it writes nothing). */
   databaseUrl: string;
   signal?: AbortSignal;
 };
 
 export async function schemaToSql(options: SchemaSqlOptions): Promise<string> {
-  const run = await runPrisma(options.prisma, migrateDiffFromEmpty(options.prisma, options.schemaPath), {
-    cwd: options.root,
-    databaseUrlEnv: options.databaseUrlEnv,
-    databaseUrl: options.databaseUrl,
+  const run = await options.connections.runOnScratch(options.databaseUrl, migrateDiffFromEmpty(options.prisma, options.schemaPath), {
+    writes: false,
     timeoutMs: 120_000,
     signal: options.signal,
   });

@@ -16,6 +16,8 @@ export type NeonBranches = ReturnType<typeof neonBranches>;
 export function neonBranches({ client, projectId, log }: NeonContext, productionBranch: string) {
   const { api } = client;
   let productionRef: { id: string; name: string } | undefined;
+  /** The last full listing, for checks that may use a few seconds' old counts (not for lookups). */
+  let lastFullList: Branch[] | undefined;
 
   async function listBranches(search?: string): Promise<Branch[]> {
     const branches: Branch[] = [];
@@ -27,6 +29,7 @@ export function neonBranches({ client, projectId, log }: NeonContext, production
       branches.push(...page.branches);
       cursor = page.pagination?.next;
     } while (cursor);
+    if (!search) lastFullList = branches;
     return branches;
   }
 
@@ -141,7 +144,7 @@ export function neonBranches({ client, projectId, log }: NeonContext, production
         explain: (failure) =>
           failure.status === 422 && /children/i.test(failure.message)
             ? new DbshipError("NEON_API", `Neon refuses to delete ${name}: it has child branches`, {
-                hint: "After a rollback Neon keeps the snapshot and the backup as parents of production; they cannot be deleted while they have children.",
+                hint: "Neon cannot delete a branch that has children; `dbship snapshot list` shows which branches are parents now. Delete the children first, or keep it.",
               })
             : undefined,
       },
@@ -154,7 +157,17 @@ export function neonBranches({ client, projectId, log }: NeonContext, production
     await client.waitForOperations(result.operations ?? [], what);
   }
 
-  return { listBranches, branchNamed, getBranch, production, createBranch, waitReady, deleteBranch };
+  /** After a restore that gave production another id (found by name), use that id from now on. */
+  function rememberProduction(ref: { id: string; name: string }): void {
+    productionRef = ref;
+  }
+
+  /** The project's branches as last listed in full (production's lookup), or listed now. */
+  async function recentBranches(): Promise<Branch[]> {
+    return lastFullList ?? listBranches();
+  }
+
+  return { listBranches, recentBranches, branchNamed, getBranch, production, rememberProduction, createBranch, waitReady, deleteBranch };
 }
 
 /** expires_at: RFC 3339, to the second. */

@@ -1,7 +1,8 @@
 // The Neon API client as dbship uses it. @neondatabase/api-client has no retries, no timeout and
-// no operation waiting of its own (reference/neon-api.md §1.2), so this adds them:
+// no operation waiting of its own (its README and generated client), so this adds them:
 // - 423, 429 and 503 are retried for every method (Neon: always safe); other 5xx and network
-//   errors only for GETs; a mutation whose outcome is unknown (timeout, lost connection) first
+//   errors only for GETs; a 423 (another operation is running on the project) is waited out for
+//   the whole retry budget, not a number of attempts, naming the operations it waits for; a mutation whose outcome is unknown (timeout, lost connection) first
 //   re-reads state through the caller's `recover`, and is re-sent only if nothing was applied;
 // - exponential backoff with full jitter, Retry-After honoured, bounded in attempts and time;
 // - errors become DbshipErrors built from the status and Neon's message only: axios errors carry
@@ -24,6 +25,11 @@ export type NeonTimeouts = {
   pollMs: number;
   pollMaxMs: number;
   operationsMs: number;
+  /**
+   * How long a `failed` or `error` operation is re-read before it is taken as final, ms: Neon
+   * may retry a failed operation (see docs/neon.md), and @neon/sdk treats it as final.
+   */
+  failedGraceMs: number;
 };
 
 export const DEFAULT_TIMEOUTS: NeonTimeouts = {
@@ -36,7 +42,27 @@ export const DEFAULT_TIMEOUTS: NeonTimeouts = {
   pollMs: 150,
   pollMaxMs: 5_000,
   operationsMs: 10 * 60_000,
+  failedGraceMs: 30_000,
 };
+
+/**
+ * DBSHIP_NEON_TIMEOUTS: a JSON object of NeonTimeouts fields (ms), for tests and for operators
+ * who need longer waits; unknown fields and non-numbers are ignored.
+ */
+export function timeoutsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<NeonTimeouts> {
+  const text = env.DBSHIP_NEON_TIMEOUTS;
+  if (!text) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (typeof parsed !== "object" || parsed === null) return {};
+  return Object.fromEntries(
+    Object.entries(parsed).filter(([key, value]) => key in DEFAULT_TIMEOUTS && typeof value === "number" && value >= 0),
+  ) as Partial<NeonTimeouts>;
+}
 
 type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
@@ -77,7 +103,11 @@ export type NeonClientOptions = {
 
 const RETRY_ANY_METHOD = new Set([423, 429, 503]);
 const OPERATION_OK = new Set(["finished", "skipped"]);
-const OPERATION_FAILED = new Set(["failed", "error", "cancelled"]);
+/** Ended badly, but Neon may still retry it: re-read for failedGraceMs before concluding. */
+const OPERATION_MAY_RETRY = new Set(["failed", "error"]);
+/** Ended for good without doing its work. */
+const OPERATION_CANCELLED = new Set(["cancelled"]);
+const OPERATION_FAILED = new Set([...OPERATION_MAY_RETRY, ...OPERATION_CANCELLED]);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -87,7 +117,7 @@ export class NeonClient {
   private readonly log: (line: string) => void;
 
   constructor(private readonly options: NeonClientOptions) {
-    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...timeoutsFromEnv(), ...options.timeouts };
     this.log = (line) => options.log?.(this.scrub(line));
     this.api = createApiClient({
       apiKey: options.apiKey,
@@ -100,6 +130,7 @@ export class NeonClient {
   async call<T>(spec: CallSpec<T>, send: () => Promise<{ data: T }>): Promise<T> {
     const started = Date.now();
     let outcomeUnknown = false;
+    let busyWith: string | undefined;
     for (let attempt = 1; ; attempt++) {
       if (outcomeUnknown && spec.recover) {
         const found = await spec.recover();
@@ -137,62 +168,112 @@ export class NeonClient {
         throw this.toError(spec, failure);
       }
       const elapsed = Date.now() - started;
-      const delay = failure.retryAfterMs ?? this.backoff(attempt);
-      if (attempt >= this.timeouts.attempts || elapsed + delay > this.timeouts.retryBudgetMs) {
+      // 423: another operation runs on the project; it ends on its own, so wait it out for the
+      // whole budget (the attempts bound would give up after ~26 s of backoff).
+      const busy = failure.status === 423;
+      let delay = failure.retryAfterMs ?? this.backoff(attempt, busy);
+      const budgetLeft = this.timeouts.retryBudgetMs - elapsed;
+      if (busy && delay > budgetLeft && budgetLeft >= 1_000) delay = budgetLeft; // one last look at the end
+      if ((!busy && attempt >= this.timeouts.attempts) || delay > budgetLeft) {
         if (outcomeUnknown && spec.recover) {
           const found = await spec.recover();
           if (found !== undefined) return found;
         }
-        throw this.toError(spec, failure, attempt);
+        throw this.toError(spec, failure, attempt, elapsed);
       }
-      this.log(
-        `neon: ${spec.what}: ${failure.status ?? failure.code} ${failure.message}; retry ${attempt + 1}/${this.timeouts.attempts} in ${delay} ms${failure.retryAfterMs !== undefined ? " (Retry-After)" : ""}`,
-      );
+      if (busy) {
+        busyWith ??= await this.runningOperationsText();
+        this.log(
+          `neon: ${spec.what}: the project is busy (423${busyWith ? `, waiting for ${busyWith}` : ""}); retry ${attempt + 1} in ${delay} ms${failure.retryAfterMs !== undefined ? " (Retry-After)" : ""}, ${Math.round(elapsed / 1000)} s of ${Math.round(this.timeouts.retryBudgetMs / 1000)} s waited`,
+        );
+      } else {
+        this.log(
+          `neon: ${spec.what}: ${failure.status ?? failure.code} ${failure.message}; retry ${attempt + 1}/${this.timeouts.attempts} in ${delay} ms${failure.retryAfterMs !== undefined ? " (Retry-After)" : ""}`,
+        );
+      }
       await sleep(delay);
     }
   }
 
-  /** Polls each operation until it succeeds; a failed one, or the overall timeout, is an error. */
+  /**
+   * Polls each operation until it succeeds. A cancelled one is final; a failed one is re-read for
+   * failedGraceMs first (Neon may retry it), then reported; the overall timeout is an error too.
+   */
   async waitForOperations(operations: Operation[], what: string): Promise<void> {
     const deadline = Date.now() + this.timeouts.operationsMs;
-    let pending = operations.filter((op) => !OPERATION_OK.has(op.status));
-    const failedAlready = pending.filter((op) => OPERATION_FAILED.has(op.status));
-    const firstCause = failedAlready.find((op) => op.status !== "cancelled") ?? failedAlready[0];
-    if (firstCause) this.checkOperation(firstCause, what);
-    if (pending.length === 0) return;
-    this.log(`neon: ${what}: waiting for ${pending.map((op) => op.action).join(", ")}`);
+    let current = operations;
+    let failingSince: number | undefined;
+    let sawFailure = false;
+    let announced = false;
     let interval = this.timeouts.pollMs;
-    while (pending.length > 0) {
+    for (;;) {
+      const pending = current.filter((op) => !OPERATION_OK.has(op.status));
+      if (pending.length === 0) {
+        if (sawFailure) this.log(`neon: ${what}: the failed operation was retried by Neon and finished`);
+        return;
+      }
+      if (pending.some((op) => OPERATION_CANCELLED.has(op.status))) {
+        // Report the operation that failed rather than one cancelled because of it, which may
+        // have been read first: read them all again, now that they are settled.
+        const settled = await this.readOperations(operations, what);
+        const failed = settled.filter((op) => OPERATION_FAILED.has(op.status));
+        this.checkOperation(failed.find((op) => !OPERATION_CANCELLED.has(op.status)) ?? failed[0] ?? pending[0]!, what);
+      }
+      const failing = pending.filter((op) => OPERATION_MAY_RETRY.has(op.status));
+      if (failing.length > 0) {
+        if (failingSince === undefined) {
+          failingSince = Date.now();
+          sawFailure = true;
+          if (this.timeouts.failedGraceMs > 0) {
+            this.log(
+              `neon: ${what}: operation ${failing[0]!.action} ended ${failing[0]!.status}; Neon may retry it, re-reading for up to ${Math.round(this.timeouts.failedGraceMs / 1000)} s before giving up`,
+            );
+          }
+        }
+        if (Date.now() - failingSince >= this.timeouts.failedGraceMs) this.checkOperation(failing[0]!, what);
+      } else {
+        failingSince = undefined;
+      }
       if (Date.now() + interval > deadline) {
+        if (failing.length > 0) this.checkOperation(failing[0]!, what);
         throw new DbshipError(
           "NEON_OPERATION_FAILED",
           `${what}: Neon operations still unfinished after ${Math.round(this.timeouts.operationsMs / 1000)} s: ${pending.map((op) => `${op.action} ${op.id} (${op.status})`).join(", ")}`,
           { hint: "Neon may be slow or degraded (https://neonstatus.com). Check the operations in the Neon console, then run again." },
         );
       }
+      if (!announced) {
+        this.log(`neon: ${what}: waiting for ${pending.map((op) => op.action).join(", ")}`);
+        announced = true;
+      }
       await sleep(interval);
       interval = Math.min(Math.round(interval * 1.5), this.timeouts.pollMaxMs);
-      const current: Operation[] = [];
-      for (const op of pending) {
-        const { operation } = await this.call({ method: "GET", what: `${what}: read operation ${op.id}` }, () =>
-          this.api.getProjectOperation(this.options.projectId, op.id),
-        );
-        current.push(operation);
-      }
-      if (current.some((op) => OPERATION_FAILED.has(op.status))) {
-        // Report the operation that failed rather than one cancelled because of it, which may
-        // have been read first: read them all again, now that they are settled.
-        const settled: Operation[] = [];
-        for (const op of operations) {
-          const { operation } = await this.call({ method: "GET", what: `${what}: read operation ${op.id}` }, () =>
-            this.api.getProjectOperation(this.options.projectId, op.id),
-          );
-          settled.push(operation);
-        }
-        const failed = [...settled, ...current].filter((op) => OPERATION_FAILED.has(op.status));
-        this.checkOperation(failed.find((op) => op.status !== "cancelled") ?? failed[0]!, what);
-      }
-      pending = current.filter((op) => !OPERATION_OK.has(op.status));
+      const reread = await this.readOperations(pending, what);
+      current = current.map((op) => reread.find((fresh) => fresh.id === op.id) ?? op);
+    }
+  }
+
+  private async readOperations(operations: Operation[], what: string): Promise<Operation[]> {
+    const read: Operation[] = [];
+    for (const op of operations) {
+      const { operation } = await this.call({ method: "GET", what: `${what}: read operation ${op.id}` }, () =>
+        this.api.getProjectOperation(this.options.projectId, op.id),
+      );
+      read.push(operation);
+    }
+    return read;
+  }
+
+  /** What runs on the project now, for a 423's log line ("apply_config on br-… (running)"). */
+  private async runningOperationsText(): Promise<string> {
+    try {
+      const { operations } = await this.call({ method: "GET", what: "list operations" }, () =>
+        this.api.listProjectOperations({ projectId: this.options.projectId, limit: 20 }),
+      );
+      const running = operations.filter((op) => !OPERATION_OK.has(op.status) && !OPERATION_FAILED.has(op.status));
+      return running.map((op) => `${op.action}${op.branch_id ? ` on ${op.branch_id}` : ""} (${op.status})`).join(", ");
+    } catch {
+      return "";
     }
   }
 
@@ -218,9 +299,10 @@ export class NeonClient {
     );
   }
 
-  private backoff(attempt: number): number {
+  /** Full jitter below the ceiling; `patient` (a 423) waits at least half of it, so the budget is used. */
+  private backoff(attempt: number, patient = false): number {
     const ceiling = Math.min(this.timeouts.backoffMaxMs, this.timeouts.backoffBaseMs * 2 ** (attempt - 1));
-    return Math.round(Math.random() * ceiling);
+    return Math.round(patient ? ceiling / 2 + (Math.random() * ceiling) / 2 : Math.random() * ceiling);
   }
 
   private unknownOutcome(spec: CallSpec<unknown>, failure: NeonFailure): DbshipError {
@@ -231,10 +313,10 @@ export class NeonClient {
     );
   }
 
-  toError(spec: CallSpec<unknown>, failure: NeonFailure, attempts = 1): DbshipError {
+  toError(spec: CallSpec<unknown>, failure: NeonFailure, attempts = 1, elapsedMs = 0): DbshipError {
     const explained = spec.explain?.(failure);
     if (explained) return explained;
-    const tries = attempts > 1 ? ` (after ${attempts} attempts)` : "";
+    const tries = attempts > 1 ? ` (after ${attempts} attempts${failure.status === 423 ? ` over ${Math.round(elapsedMs / 1000)} s` : ""})` : "";
     const details = detailsOf(failure);
     const neonSays = failure.requestId ? `${failure.message} (request ${failure.requestId})` : failure.message;
     let code: ErrorCode = "NEON_API";
@@ -252,6 +334,10 @@ export class NeonClient {
       code = "SNAPSHOT_LIMIT";
       message = `Neon refused to create a branch: the project's branch limit is reached (${spec.what})`;
       hint = "Neon plans allow 10–25 branches per project (Free and Launch 10, Scale 25; extra branches are billed on paid plans). Delete old snapshots with `dbship snapshot prune` (or unused branches in the Neon console), then run again.";
+    } else if (failure.status === 422 && failure.code === "ROOT_BRANCHES_LIMIT_EXCEEDED") {
+      code = "NEON_ROOT_BRANCH_LIMIT";
+      message = `Neon refused: the project's root-branch limit is reached (${spec.what}); nothing was changed`;
+      hint = ROOT_LIMIT_HINT;
     } else if (failure.status === 429) {
       hint = "Neon's rate limit (about 700 requests per minute, 40 per second per route) was hit and did not clear in time. Wait a minute and run again.";
     } else if (failure.status === 423) {
@@ -262,6 +348,10 @@ export class NeonClient {
     return new DbshipError(code, this.scrub(message), { hint: hint && this.scrub(hint), details });
   }
 }
+
+/** Why root branches run out, and what to do (docs/neon.md, "Root branches"). */
+export const ROOT_LIMIT_HINT =
+  "Neon plans allow 3 (Free), 5 (Launch) or 25 (Scale) root branches per project. A restore of a root branch can leave the backup as a root branch of its own. Delete backup branches you no longer need (`dbship snapshot list` shows them; the project's first root branch cannot be deleted), or upgrade the plan, then run again.";
 
 function detailsOf(failure: NeonFailure): Record<string, unknown> {
   return { status: failure.status ?? null, neonCode: failure.code, requestId: failure.requestId ?? null };

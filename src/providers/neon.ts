@@ -1,15 +1,17 @@
 // The neon provider: snapshots are branches of the production branch, made and restored through
-// the Neon API (shared/reference/neon-api.md). A snapshot has no expiry (Neon refuses children
-// under an expiring branch, and a restore makes production its child) and has a read_write
-// endpoint, so its connection string works when the rollback instructions print it. Rollback is a
-// branch restore with preserve_under_name, so production keeps its id, host and connection
-// string. This module assembles the parts: branches (neon-branches), connection strings
-// (neon-connections), restores (neon-restore), all over one client (neon-client).
+// the Neon API (what dbship relies on, and what is open, is in docs/neon.md). A snapshot has no
+// expiry (Neon refuses children under an expiring branch, and a restore may make production its
+// child) and has a read_write endpoint, so its connection string works when the rollback
+// instructions print it. Rollback is a branch restore with preserve_under_name; production is
+// found again by name afterwards, whether or not Neon gave it a new id. A deploy makes one
+// throwaway branch, shared by the schema check and the rehearsal. This module assembles the
+// parts: branches (neon-branches), connection strings (neon-connections), restores
+// (neon-restore), all over one client (neon-client).
 import { randomBytes } from "node:crypto";
 import type { Branch } from "@neondatabase/api-client";
 import { DbshipError } from "../errors.js";
 import { NeonClient, type NeonTimeouts } from "./neon-client.js";
-import type { RestoreResult, RestoreTarget, Scratch, Snapshot, SnapshotProvider } from "./types.js";
+import type { RestoreResult, RestoreTarget, Scratch, ScratchPurpose, Snapshot, SnapshotProvider } from "./types.js";
 import { timestampedName } from "./free-name.js";
 import { neonBranches, type Created } from "./neon-branches.js";
 import { neonConnections } from "./neon-connections.js";
@@ -42,10 +44,15 @@ export type NeonProvider = SnapshotProvider & {
   verifyDatabaseUrl(databaseUrl: string): Promise<void>;
 };
 
-/** Rehearsal branches: never listed as snapshots, and they expire on their own if a run dies. */
+/**
+ * A deploy's one throwaway branch (schema check, then rehearsal): never listed as a snapshot,
+ * and it expires on its own if a run dies.
+ */
+export const SCRATCH_PREFIX = "dbship-scratch-";
+/** Throwaway branches of earlier versions (one each for the rehearsal and the check). */
 export const REHEARSAL_PREFIX = "dbship-rehearsal-";
-/** The schema check's throwaway branches: never listed as snapshots either. */
 export const CHECK_PREFIX = "dbship-check-";
+const SCRATCH_PREFIXES = [SCRATCH_PREFIX, REHEARSAL_PREFIX, CHECK_PREFIX];
 const REHEARSAL_TTL_MS = 24 * 3600_000;
 
 export function createNeonProvider(options: NeonProviderOptions): NeonProvider {
@@ -53,7 +60,7 @@ export function createNeonProvider(options: NeonProviderOptions): NeonProvider {
   const context = { client, projectId: options.projectId, log: (line: string) => options.log?.(client.scrub(line)) };
   const branches = neonBranches(context, options.productionBranch);
   const connections = neonConnections(context, branches, { database: options.database, role: options.role });
-  const restores = neonRestore(context, branches, connections);
+  const restores = neonRestore(context, branches, connections, options.productionBranch);
   const { listBranches, branchNamed, production } = branches;
   const { uriOf } = connections;
 
@@ -81,9 +88,7 @@ export function createNeonProvider(options: NeonProviderOptions): NeonProvider {
       const all = await listBranches();
       return all
         .filter((branch) => branch.name.startsWith(options.snapshotPrefix) && branch.id !== prod.id)
-        .filter((branch) =>
-          [REHEARSAL_PREFIX, CHECK_PREFIX].every((scratch) => options.snapshotPrefix.startsWith(scratch) || !branch.name.startsWith(scratch)),
-        )
+        .filter((branch) => SCRATCH_PREFIXES.every((scratch) => options.snapshotPrefix.startsWith(scratch) || !branch.name.startsWith(scratch)))
         .map((branch) => toSnapshot(branch, all))
         .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.name.localeCompare(a.name));
     },
@@ -118,11 +123,18 @@ export function createNeonProvider(options: NeonProviderOptions): NeonProvider {
       await branches.deleteBranch(snapshot.id, snapshot.name);
     },
 
+    // One branch per deploy: the schema check (preflight) makes it and only releases it, the
+    // rehearsal takes it over and deletes it; close() deletes it if no rehearsal came. It is a
+    // branch of production made at preflight, moments before the snapshot (docs/neon.md).
     async createScratch(_from, purpose = "rehearsal"): Promise<Scratch> {
-      // A branch of production: same data as the snapshot just taken, and no child under it.
-      const prefix = purpose === "check" ? CHECK_PREFIX : REHEARSAL_PREFIX;
-      const name = `${timestampedName(prefix, new Date())}-${randomBytes(2).toString("hex")}`;
-      const what = `create rehearsal branch ${name}`;
+      if (spare) {
+        const reused = spare;
+        spare = undefined;
+        context.log(`neon: ${purpose}: reusing the throwaway branch ${reused.name}`);
+        return scratchHandle(reused, purpose);
+      }
+      const name = `${timestampedName(SCRATCH_PREFIX, new Date())}-${randomBytes(2).toString("hex")}`;
+      const what = `create throwaway branch ${name} (${purpose})`;
       let created: Created;
       try {
         created = await createBranch(name, what, new Date(Date.now() + REHEARSAL_TTL_MS));
@@ -132,16 +144,26 @@ export function createNeonProvider(options: NeonProviderOptions): NeonProvider {
         created = await createBranch(name, what);
       }
       const connectionString = created.connectionUri ?? (await uriOf(created.branch.id, name));
-      let dropping: Promise<void> | undefined;
-      return {
-        name,
-        id: created.branch.id,
-        connectionString,
-        drop() {
-          dropping ??= branches.deleteBranch(created.branch.id, name);
-          return dropping;
+      return scratchHandle({ name, id: created.branch.id, connectionString }, purpose);
+    },
+
+    async checkAllowance({ branches: extra }) {
+      // Counted from the listing production's lookup made moments ago: a branch someone adds
+      // meanwhile is Neon's to refuse (BRANCHES_LIMIT_EXCEEDED, reported as SNAPSHOT_LIMIT).
+      const [all, { project }] = await Promise.all([
+        branches.recentBranches(),
+        client.call({ method: "GET", what: "read project" }, () => client.api.getProject(options.projectId)),
+      ]);
+      const limit = project.owner?.branches_limit;
+      if (!limit || all.length + extra <= limit) return;
+      const snapshots = all.filter((branch) => branch.name.startsWith(options.snapshotPrefix)).length;
+      throw new DbshipError(
+        "SNAPSHOT_LIMIT",
+        `this deploy needs ${extra} more Neon branch(es) (a snapshot and one throwaway branch) and the project has ${all.length} of the ${limit} its plan allows; nothing was changed`,
+        {
+          hint: `Delete old snapshots with \`dbship snapshot prune\` (${snapshots} snapshot branch(es) now) or unused branches in the Neon console, or raise the plan's branch limit (Free and Launch 10, Scale 25), then run again.`,
         },
-      };
+      );
     },
 
     async productionConnectionString() {
@@ -157,9 +179,35 @@ export function createNeonProvider(options: NeonProviderOptions): NeonProvider {
     },
 
     async close() {
-      // Nothing held open: axios keeps no session that needs closing.
+      // axios keeps no session; only a throwaway branch no rehearsal took over is left to delete.
+      const left = spare;
+      spare = undefined;
+      if (left) await branches.deleteBranch(left.id, left.name);
     },
   };
+
+  type ScratchBranch = { name: string; id: string; connectionString: string };
+  /** The check's branch once released, until the rehearsal takes it or close() deletes it. */
+  let spare: ScratchBranch | undefined;
+
+  function scratchHandle(branch: ScratchBranch, purpose: ScratchPurpose): Scratch {
+    let dropping: Promise<void> | undefined;
+    return {
+      ...branch,
+      drop() {
+        if (purpose === "check") {
+          // Its databases are dropped already; keep the branch for the rehearsal.
+          if (!dropping) {
+            spare = branch;
+            dropping = Promise.resolve();
+          }
+          return dropping;
+        }
+        dropping ??= branches.deleteBranch(branch.id, branch.name);
+        return dropping;
+      },
+    };
+  }
   return provider;
 }
 
@@ -168,7 +216,7 @@ function toSnapshot(branch: Branch, all: Branch[]): Snapshot {
   const children = all.filter((other) => other.parent_id === branch.id);
   let protectedReason: string | undefined;
   if (children.length > 0) {
-    protectedReason = `it has child branches (${children.map((child) => child.name).join(", ")}): Neon cannot delete it (a rollback makes the snapshot and the backup parents of production)`;
+    protectedReason = `it has child branches (${children.map((child) => child.name).join(", ")}): Neon cannot delete a branch with children`;
   } else if (branch.protected) {
     protectedReason = "it is a protected Neon branch";
   } else if (branch.default) {

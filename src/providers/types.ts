@@ -54,6 +54,11 @@ export type SnapshotProvider = {
    * `purpose` names it, so that a leftover says what made it.
    */
   createScratch(from: Snapshot | undefined, purpose?: ScratchPurpose): Promise<Scratch>;
-  /** Releases connections and clients. */
+  /**
+   * Refuses (exit 3) before anything is made when the backend cannot hold `branches` more
+   * objects (neon: the plan's branch limit). Optional: postgres has no such limit.
+   */
+  checkAllowance?(need: { branches: number }): Promise<void>;
+  /** Releases connections and clients (neon: deletes a throwaway branch nobody took over). */
   close(): Promise<void>;
 };

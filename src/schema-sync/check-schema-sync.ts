@@ -8,11 +8,12 @@ import { withConnection } from "../infra/pg.js";
 import { settleAll } from "../infra/settle-all.js";
 import type { LocalMigration } from "../migrations/local-migrations.js";
 import type { PrismaCli } from "../prisma/prisma-cli.js";
+import type { PrismaConnections } from "../prisma-target/prisma-connections.js";
 import { schemaToSql } from "../prisma/schema-sql.js";
 import type { Progress } from "../ui/progress.js";
 import { diffSchemas, type SchemaDifference } from "../verify/schema-diff.js";
 import { readSchemaModel, type NotComparedObject, type SchemaModel } from "../verify/schema-model.js";
-import { replayMigrations } from "./replay-migrations.js";
+import { replayAsPrismaWould } from "./replay-migrations.js";
 import { prepareCheckDatabases } from "./scratch-extensions.js";
 import type { ScratchServer } from "./scratch-server.js";
 
@@ -27,6 +28,7 @@ export type SchemaSyncResult = {
 export type SchemaSyncInput = {
   config: Config;
   prisma: PrismaCli;
+  connections: PrismaConnections;
   local: LocalMigration[];
   server: ScratchServer;
   signal: AbortSignal;
@@ -46,18 +48,17 @@ export async function checkSchemaSync(input: SchemaSyncInput): Promise<SchemaSyn
     // The two sides do not depend on each other: Prisma runs both at once. Both are awaited
     // before anything is thrown, so no Prisma run outlives the databases it works on.
     const [applied, sql] = await settleAll([
-      replayMigrations(fromMigrations.url, input.local, { signal: input.signal }),
+      replayAsPrismaWould(input, fromMigrations.url),
       schemaToSql({
         prisma: input.prisma,
-        root: input.config.root,
+        connections: input.connections,
         schemaPath: input.config.schemaPath,
-        databaseUrlEnv: input.config.databaseUrlEnv,
         databaseUrl: fromSchema.url,
         signal: input.signal,
       }),
     ]);
-    if (applied.failure) {
-      const why = `${applied.failure.migration} failed: ${applied.failure.error}`;
+    if (applied.failure || applied.prismaError) {
+      const why = applied.failure ? `${applied.failure.migration} failed: ${applied.failure.error}` : applied.prismaError;
       throw new DbshipError("SCHEMA_OUT_OF_SYNC", `the migrations do not apply to an empty database: ${why}`, {
         hint: "Every migration must replay from nothing (that is what a new environment does). Fix that migration.",
       });

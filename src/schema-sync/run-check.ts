@@ -5,7 +5,7 @@ import { loadConfig, type ConfigFlags } from "../config.js";
 import { EXIT } from "../errors.js";
 import { parseUrl } from "../infra/urls.js";
 import { readLocalMigrations } from "../migrations/local-migrations.js";
-import { findPrismaCli } from "../prisma/prisma-cli.js";
+import { openPrisma } from "../prisma-target/open-prisma.js";
 import type { Progress } from "../ui/progress.js";
 import type { SchemaDifference } from "../verify/schema-diff.js";
 import { applyAcknowledgements, type Acknowledgement, type AcknowledgedDifference } from "./acknowledge.js";
@@ -30,8 +30,9 @@ export type CheckReport = {
 };
 
 export async function runCheck(options: ConfigFlags & { shadowUrl?: string | undefined; progress: Progress; signal: AbortSignal }): Promise<CheckReport> {
-  const config = await loadConfig(options);
-  const prisma = findPrismaCli(config.root);
+  // Production is whatever databaseUrlEnv holds, if anything: no Prisma run here may reach it.
+  const loaded = await loadConfig(options);
+  const { config, prisma, connections } = await openPrisma(loaded, { productionUrl: loaded.databaseUrl, tripwire: false });
   const local = await readLocalMigrations(config.migrationsDir);
   if (options.shadowUrl) parseUrl(options.shadowUrl);
   options.progress.start(options.shadowUrl ? "Connecting to the scratch server" : "Starting an embedded PostgreSQL");
@@ -39,7 +40,7 @@ export async function runCheck(options: ConfigFlags & { shadowUrl?: string | und
   options.progress.succeed(`Scratch databases on ${server.label}`);
   try {
     options.progress.start(`Replaying ${local.length} migration(s) and building schema.prisma`);
-    const result = await checkSchemaSync({ config, prisma, local, server, signal: options.signal, progress: options.progress });
+    const result = await checkSchemaSync({ config, prisma, connections, local, server, signal: options.signal, progress: options.progress });
     const { differences, acknowledged, unmatched } = applyAcknowledgements(result.differences, config.schemaCheck.acknowledge);
     const inSync = differences.length === 0;
     if (inSync) options.progress.succeed(`schema.prisma and the migrations agree${acknowledged.length ? ` (${acknowledged.length} acknowledged difference(s))` : ""}`);

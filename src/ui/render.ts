@@ -47,8 +47,9 @@ export function renderDeployReport(report: Report, policy: SecretPolicy): string
     }
     if (report.dryRun) lines.push(`  dry run: nothing was changed. Pending: ${report.migrations.pending.join(", ") || "none"}`);
   } else if (report.error && !report.rollback) {
-    const changed = report.steps.some((step) => step.status === "ok" && step.name === "deploy");
+    const changed = report.steps.some((step) => step.status === "ok" && step.name === "deploy") || report.error.code === "PRODUCTION_CHANGED";
     if (!changed) lines.push(chalk.dim("Nothing was changed in production."));
+    else if (report.error.code === "PRODUCTION_CHANGED") lines.push(chalk.red.bold("Production was changed by a run meant for another database: check it before anything else."));
   }
   return lines.join("\n");
 }

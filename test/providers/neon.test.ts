@@ -12,7 +12,7 @@ import { startNeonEmulator, type NeonEmulator, type NeonEmulatorOptions } from "
 import { apiFor, connectError } from "../support/neon-emulator/testing.js";
 import { adminUrl, query } from "../support/postgres.js";
 
-const FAST = { requestMs: 5_000, backoffBaseMs: 5, backoffMaxMs: 40, pollMs: 10, pollMaxMs: 40, retryBudgetMs: 20_000, operationsMs: 20_000 };
+const FAST = { requestMs: 5_000, backoffBaseMs: 5, backoffMaxMs: 40, pollMs: 10, pollMaxMs: 40, retryBudgetMs: 20_000, operationsMs: 20_000, failedGraceMs: 0 };
 
 type Setup = { neon: NeonEmulator; api: Api<unknown>; provider: NeonProvider; logs: string[]; prodUri: string };
 const emulators: NeonEmulator[] = [];
@@ -137,7 +137,7 @@ describe("neon provider: rehearsal branches", () => {
   it("creates a throwaway branch of production with a working connection string; drop() deletes it, twice safely", async () => {
     const s = await setup();
     const scratch = await s.provider.createScratch(undefined);
-    expect(scratch.name).toMatch(/^dbship-rehearsal-\d{8}-\d{6}-[0-9a-f]{4}$/);
+    expect(scratch.name).toMatch(/^dbship-scratch-\d{8}-\d{6}-[0-9a-f]{4}$/);
     expect(await titles(scratch.connectionString)).toEqual(["one", "two"]);
     await query(scratch.connectionString, `ALTER TABLE "Moment" ADD COLUMN rehearsed boolean`);
     expect(await titles(s.prodUri)).toEqual(["one", "two"]);

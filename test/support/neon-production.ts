@@ -3,7 +3,7 @@
 // with `pushed`, as `prisma db push` leaves it: no _prisma_migrations, as before a baseline), with
 // rows, and a project configured for the neon provider. DATABASE_URL is the connection
 // string Neon's API gives for the production branch, as a user would copy it.
-import { createApiClient } from "@neondatabase/api-client";
+import { createApiClient, type Branch } from "@neondatabase/api-client";
 import { randomBytes } from "node:crypto";
 import { runDbship, runPrisma, type CliResult } from "./cli.js";
 import { pushSchema } from "./db-push.js";
@@ -20,6 +20,8 @@ export type NeonProduction = {
   moments(): Promise<Array<{ id: string; title: string }>>;
   ledger(url?: string): Promise<Array<Record<string, unknown>>>;
   branchNames(): Promise<string[]>;
+  /** The project's branches, as the API lists them. */
+  branches(): Promise<Branch[]>;
   cleanup(): Promise<void>;
 };
 
@@ -59,11 +61,15 @@ export async function createNeonProduction(
     dbship: (args, env = {}) =>
       runDbship(args, {
         cwd: project.dir,
-        env: { DATABASE_URL: url, NEON_API_KEY: neon.apiKey, NEON_API_HOST: neon.baseURL, ...env },
+        // A failed operation is re-read for 30 s by default (Neon may retry it); tests need less.
+        env: { DATABASE_URL: url, NEON_API_KEY: neon.apiKey, NEON_API_HOST: neon.baseURL, DBSHIP_NEON_TIMEOUTS: JSON.stringify({ failedGraceMs: 500 }), ...env },
       }),
     moments: () => query(url, "SELECT id::text, title FROM moments ORDER BY title, id"),
     ledger: (target = url) =>
       query(target, "SELECT id, migration_name, checksum, started_at, finished_at, rolled_back_at, logs FROM _prisma_migrations ORDER BY started_at, id"),
+    async branches() {
+      return (await api.listProjectBranches({ projectId: neon.projectId })).data.branches;
+    },
     async branchNames() {
       const { data: list } = await api.listProjectBranches({ projectId: neon.projectId });
       return list.branches.map((branch) => branch.name).sort();

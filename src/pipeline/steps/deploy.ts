@@ -10,7 +10,7 @@ export const deploy: Step = {
   changesProduction: true,
   async run(ctx) {
     const pending = ctx.state.before?.pending ?? [];
-    const result = await applyMigrations(ctx, ctx.databaseUrl, ctx.state.local, { timeoutMs: ctx.config.deployTimeoutMs });
+    const result = await applyMigrations(ctx, { kind: "production", url: ctx.databaseUrl }, ctx.state.local, { timeoutMs: ctx.config.deployTimeoutMs });
     ctx.state.after = result.status;
     ctx.state.deployRun = result.run;
     if (result.run.timedOut) {

@@ -4,7 +4,7 @@
 import { DbshipError } from "../../errors.js";
 import { withConnection } from "../../infra/pg.js";
 import { migrateStatus } from "../../prisma/commands.js";
-import { prismaErrorLine, runPrisma } from "../../prisma/run-prisma.js";
+import { prismaErrorLine } from "../../prisma/run-prisma.js";
 import { schemaFingerprint } from "../../verify/fingerprint.js";
 import { readSchemaModel } from "../../verify/schema-model.js";
 import { runVerifyScripts } from "../../verify/verify-scripts.js";
@@ -17,13 +17,7 @@ export const postVerify: Step = {
   changesProduction: true,
   async run(ctx) {
     // Prisma's own status is the slow check (a CLI run): it runs while dbship reads production.
-    const prismaStatus = runPrisma(ctx.prisma, migrateStatus(ctx.config.schemaPath), {
-      cwd: ctx.config.root,
-      databaseUrlEnv: ctx.config.databaseUrlEnv,
-      databaseUrl: ctx.databaseUrl,
-      timeoutMs: 120_000,
-      signal: ctx.signal,
-    });
+    const prismaStatus = ctx.connections.runOnProduction(migrateStatus(ctx.config.schemaPath), { timeoutMs: 120_000, signal: ctx.signal });
     // Should reading fail, Prisma is still awaited: no CLI run outlives the step.
     const problems = await readProblems(ctx).finally(() => prismaStatus.catch(() => undefined));
     const checks = ["ledger"];

@@ -17,7 +17,7 @@ export const rehearsal: Step = {
     const scratch = await ctx.provider.createScratch(ctx.state.snapshot);
     ctx.cleanups.push({ label: `drop the rehearsal copy ${scratch.name}`, run: () => scratch.drop() });
     const pending = ctx.state.before?.pending ?? [];
-    const result = await applyMigrations(ctx, scratch.connectionString, ctx.state.local, { timeoutMs: ctx.config.deployTimeoutMs });
+    const result = await applyMigrations(ctx, { kind: "scratch", url: scratch.connectionString }, ctx.state.local, { timeoutMs: ctx.config.deployTimeoutMs });
     if (result.run.interrupted) throw new DbshipError("DEPLOY_INTERRUPTED", "interrupted during the rehearsal", { hint: "Nothing was changed in production." });
     if (result.failure) {
       const explanation = await explainRehearsalFailure(scratch.connectionString, ctx.state.local, result.failure);

@@ -30,6 +30,7 @@ import type { HistoryPoint } from "./history.js";
 import { physicalName, rolePassword } from "./physical.js";
 import {
   branchDatabaseName,
+  dataKeyOf,
   EndpointState,
   EndpointType,
   newBranchId,
@@ -56,7 +57,7 @@ export class Branches {
     return this.ctx.project;
   }
 
-  physicalOf = (branch: BranchModel, database: string): string => branchDatabaseName(branch.id, database);
+  physicalOf = (branch: BranchModel, database: string): string => branchDatabaseName(dataKeyOf(branch), database);
 
   // ---- project setup -------------------------------------------------------------------------
 
@@ -316,6 +317,8 @@ export class Branches {
   async restore(req: RequestContext): Promise<HandlerResult> {
     this.refuseWhileOperationsRun();
     const target = this.branchOr404(req.params.branch!);
+    const restricted = target.restrictedActions?.find((action) => action.name === "restore");
+    if (restricted) throw new ApiError(422, `restore is restricted for this branch: ${restricted.reason}`);
     const body = asObject(req.body, "body");
     if (body.source_branch_id === undefined) throw new ApiError(400, "source_branch_id: is required");
     const source = this.project.branch(requireId(body.source_branch_id, "source_branch_id"));
@@ -351,6 +354,10 @@ export class Branches {
       throw new ApiError(409, `branch already exists; branch_name:"${preserveName}"`);
     }
     if (preserveName) this.refuseOverLimit();
+    const lineage = this.ctx.settings.restoreLineage;
+    // The backup takes the target's parent, so it is a root when the target was one; the number of
+    // roots grows when the target stays a root too: a point-in-time restore, or "roots" lineage.
+    if (preserveName && !target.parentId && (at || lineage === "roots")) this.refuseOverRootLimit();
 
     const targetWasRoot = !target.parentId;
     if (this.ctx.settings.autoHistory && targetWasRoot) await this.ctx.history.record(target, this.physicalOf);
@@ -406,8 +413,9 @@ export class Branches {
     }
     if (!preserved) for (const db of previousDatabases) await this.ctx.physical.dropDatabase(asideOf(db.name));
 
-    // Lineage (reference §2.3): the preserved branch takes the target's place and children; a head
-    // restore makes the target a child of the source; a point-in-time restore leaves both roots.
+    // Lineage (see README, "Variants"): the preserved branch takes the target's place and its
+    // children (preserve_under_name's description in the OpenAPI schema). A point-in-time restore
+    // leaves both roots. A head restore from another branch depends on restoreLineage.
     if (preserved) {
       this.project.branches.set(preserved.id, preserved);
       for (const child of children) child.parentId = preserved.id;
@@ -416,10 +424,15 @@ export class Branches {
     if (at) {
       target.parentId = undefined;
       target.parentTimestamp = undefined;
-    } else {
+    } else if (lineage === "source-parent") {
       target.parentId = source.id;
       target.parentTimestamp = started;
+    } else if (lineage === "backup-parent" && preserved) {
+      target.parentId = preserved.id;
+      target.parentTimestamp = started;
     }
+    // "roots" (or backup-parent without a backup): the target keeps its own parent, if any.
+    if (preserved && this.ctx.settings.restoreIdentity === "swap") this.swapIds(target, preserved);
     target.state = "resetting";
     target.pendingState = "ready";
     target.stateChangedAt = started;
@@ -457,6 +470,29 @@ export class Branches {
   }
 
   // ---- helpers -------------------------------------------------------------------------------
+
+  /**
+   * restoreIdentity "swap": the restored state is a new branch that takes the target's name and
+   * compute (so its connection string is unchanged), and the target's old id now names the
+   * backup. Physical databases keep their names (dataKey), references follow the ids. The
+   * project's root branch id stays with the old id: the first backup is the root branch.
+   */
+  private swapIds(target: BranchModel, preserved: BranchModel): void {
+    const oldId = target.id;
+    const newId = preserved.id;
+    target.dataKey = dataKeyOf(target);
+    preserved.dataKey = dataKeyOf(preserved);
+    const swap = (id: string | undefined) => (id === oldId ? newId : id === newId ? oldId : id);
+    this.project.branches.delete(oldId);
+    this.project.branches.delete(newId);
+    target.id = newId;
+    preserved.id = oldId;
+    this.project.branches.set(target.id, target);
+    this.project.branches.set(preserved.id, preserved);
+    for (const branch of this.project.branches.values()) branch.parentId = swap(branch.parentId);
+    for (const endpoint of this.project.endpoints.values()) endpoint.branchId = swap(endpoint.branchId)!;
+    // History points stay with the id they were recorded under: the old timeline is the backup's.
+  }
 
   branchOr404(id: string): BranchModel {
     const branch = this.project.branch(requireId(id, "branch_id"));
@@ -564,7 +600,20 @@ export class Branches {
 
   private refuseWhileOperationsRun(): void {
     if (this.ctx.settings.lockDuringOperations && this.project.runningOperations().length > 0) {
-      throw new ApiError(423, "project already has running operations, scheduling of new ones is prohibited");
+      const retryAfter = this.ctx.settings.lockRetryAfterSeconds;
+      throw new ApiError(
+        423,
+        "project already has running operations, scheduling of new ones is prohibited",
+        "",
+        retryAfter === undefined ? {} : { "Retry-After": String(retryAfter) },
+      );
+    }
+  }
+
+  private refuseOverRootLimit(): void {
+    const roots = [...this.project.branches.values()].filter((branch) => !branch.parentId).length;
+    if (roots >= this.ctx.settings.rootBranchLimit) {
+      throw new ApiError(422, "root branches limit exceeded", "ROOT_BRANCHES_LIMIT_EXCEEDED");
     }
   }
 

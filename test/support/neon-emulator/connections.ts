@@ -11,7 +11,7 @@ import type {
   RolesResponse,
 } from "@neondatabase/api-client";
 import { ApiError, queryFlag, requireId, type EmulatorContext, type HandlerResult, type RequestContext } from "./context.js";
-import { branchDatabaseName, type BranchModel } from "./state.js";
+import { branchDatabaseName, dataKeyOf, type BranchModel } from "./state.js";
 
 export function connectionUri(ctx: EmulatorContext, branch: BranchModel, database: string, role: string, pooled = false): string {
   const roleState = branch.roles.find((candidate) => candidate.name === role);
@@ -20,7 +20,7 @@ export function connectionUri(ctx: EmulatorContext, branch: BranchModel, databas
   const params = ctx.settings.connectionParams ? `?${ctx.settings.connectionParams}` : "";
   const user = encodeURIComponent(roleState.name);
   const password = encodeURIComponent(roleState.password);
-  return `postgresql://${user}:${password}@${host}/${encodeURIComponent(branchDatabaseName(branch.id, database))}${params}`;
+  return `postgresql://${user}:${password}@${host}/${encodeURIComponent(branchDatabaseName(dataKeyOf(branch), database))}${params}`;
 }
 
 /** `connection_uris` of a create response: only with an endpoint, one role and one database. */
@@ -33,7 +33,7 @@ export function connectionUris(ctx: EmulatorContext, branch: BranchModel): Conne
     {
       connection_uri: connectionUri(ctx, branch, database.name, role.name),
       connection_parameters: {
-        database: branchDatabaseName(branch.id, database.name),
+        database: branchDatabaseName(dataKeyOf(branch), database.name),
         password: role.password,
         role: role.name,
         host: ctx.host,

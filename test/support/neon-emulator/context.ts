@@ -17,6 +17,26 @@ export type EmulatorSettings = {
   /** What deleting an already deleted branch answers: the spec's 204, or 404. */
   deletedBranchStatus: 204 | 404;
   operationDelayMs: number | "manual";
+  /**
+   * Open question: does production keep its branch id through a restore? "keep" (the target
+   * keeps its id; the backup is a new branch) or "swap" (a new branch takes production's name
+   * and compute; the old id is the backup). See README.
+   */
+  restoreIdentity: "keep" | "swap";
+  /**
+   * Open question: lineage after a head restore from another branch. "source-parent" (the
+   * restored branch becomes a child of the source), "backup-parent" (a child of the backup) or
+   * "roots" (restored branch and backup are unrelated, the backup a root when the target was).
+   */
+  restoreLineage: "source-parent" | "backup-parent" | "roots";
+  /** Open question: a `failed` operation is retried by Neon after this many ms (undefined: final). */
+  retryFailedOperationsAfterMs: number | undefined;
+  /** Root branches allowed (3 Free, 5 Launch, 25 Scale); beyond it 422 ROOT_BRANCHES_LIMIT_EXCEEDED. */
+  rootBranchLimit: number;
+  /** `subscription_type` in the project's owner (with `branches_limit` = branchLimit). */
+  plan: string;
+  /** Retry-After (seconds) sent with 423 answers; none when undefined. */
+  lockRetryAfterSeconds: number | undefined;
 };
 
 export type EmulatorContext = {

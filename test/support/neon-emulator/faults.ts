@@ -32,6 +32,8 @@ export type Fault =
   | { type: "delay"; ms: number }
   /** Handle the request (so it is applied), then close the connection without an answer. */
   | { type: "drop-response" }
+  /** Someone else's operation starts just before this request, running `ms`: the request meets 423. */
+  | { type: "hold"; ms: number; action?: string }
   /** Handle the request, but its operations end `failed` (or `error`/`cancelled`). */
   | ({ type: "fail-operation" } & OperationFailure);
 

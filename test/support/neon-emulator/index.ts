@@ -10,7 +10,7 @@ import { OperationScheduler } from "./operations.js";
 import { PhysicalCluster } from "./physical.js";
 import { getOperation, getProject, listOperations } from "./project.js";
 import { EmulatorServer, type RequestLogEntry, type Route } from "./server.js";
-import { branchDatabaseName, ProjectState, type BranchModel } from "./state.js";
+import { branchDatabaseName, dataKeyOf, ProjectState, type BranchModel } from "./state.js";
 
 export type { Fault, RouteName, RequestLogEntry };
 export type { OperationFailure } from "./operations.js";
@@ -36,6 +36,15 @@ export type NeonEmulatorOptions = {
   defaultBranchName?: string;
   /** Whether the default branch is protected, as production usually is. Default false. */
   protectedDefaultBranch?: boolean;
+  /** The default branch's `restricted_actions` (e.g. `[{ name: "restore", reason: "…" }]`). */
+  defaultBranchRestrictedActions?: Array<{ name: string; reason: string }>;
+  /** Open questions and plan limits: see EmulatorSettings and the README's variants table. */
+  restoreIdentity?: EmulatorSettings["restoreIdentity"];
+  restoreLineage?: EmulatorSettings["restoreLineage"];
+  retryFailedOperationsAfterMs?: number;
+  rootBranchLimit?: number;
+  plan?: string;
+  lockRetryAfterSeconds?: number;
 };
 
 export type NeonEmulator = {
@@ -59,6 +68,11 @@ export type NeonEmulator = {
   finishOperations(): Promise<void>;
   /** Resolves when no operation effect is being applied. */
   idle(): Promise<void>;
+  /**
+   * Starts an operation of someone else's (a compute restart, a console action) on the default
+   * branch that runs for `ms`: every mutation meanwhile answers 423.
+   */
+  holdOperation(ms: number, action?: string): void;
   /** Records a history point of a root branch now (for point-in-time restores); returns its time. */
   recordHistory(branchIdOrName?: string): Promise<Date>;
   /** Superuser URL of a branch's physical database, to seed or inspect data behind the API. */
@@ -79,6 +93,12 @@ export async function startNeonEmulator(options: NeonEmulatorOptions): Promise<N
     connectionParams: options.connectionParams ?? "sslmode=disable",
     deletedBranchStatus: options.deletedBranchStatus ?? 204,
     operationDelayMs: options.operationDelayMs ?? 150,
+    restoreIdentity: options.restoreIdentity ?? "keep",
+    restoreLineage: options.restoreLineage ?? "source-parent",
+    retryFailedOperationsAfterMs: options.retryFailedOperationsAfterMs,
+    rootBranchLimit: options.rootBranchLimit ?? Number.POSITIVE_INFINITY,
+    plan: options.plan ?? "free_v3",
+    lockRetryAfterSeconds: options.lockRetryAfterSeconds,
   };
   const project = new ProjectState(options.projectName ?? "dbship-test", "aws-us-east-2", options.historyRetentionSeconds ?? 86400);
   const physical = new PhysicalCluster(options.adminUrl);
@@ -89,6 +109,7 @@ export async function startNeonEmulator(options: NeonEmulatorOptions): Promise<N
   const exclusive = <T>(fn: () => Promise<T>) => server!.exclusive(fn);
   const scheduler = new OperationScheduler(project, {
     delayMs: () => settings.operationDelayMs,
+    retryFailedAfterMs: () => settings.retryFailedOperationsAfterMs,
     exclusive,
     onError: (error) => errors.push(error),
   });
@@ -121,7 +142,11 @@ export async function startNeonEmulator(options: NeonEmulatorOptions): Promise<N
     { name: "getProjectOperation", method: "GET", path: `${p}/operations/:operation`, mutation: false, handle: (r) => getOperation(ctx, r) },
     { name: "listProjectOperations", method: "GET", path: `${p}/operations`, mutation: false, handle: (r) => listOperations(ctx, r) },
   ];
-  server = new EmulatorServer(routes, { apiKey, projectId: project.id, faults, onError: (error) => errors.push(error) });
+  const holdOperation = (ms: number, action = "apply_config") => {
+    const op = scheduler.create(action as never, { branchId: project.defaultBranch().id });
+    scheduler.start([op], async () => undefined, undefined, ms);
+  };
+  server = new EmulatorServer(routes, { apiKey, projectId: project.id, faults, onError: (error) => errors.push(error), onHold: holdOperation });
 
   let root: BranchModel;
   let baseURL: string;
@@ -129,6 +154,7 @@ export async function startNeonEmulator(options: NeonEmulatorOptions): Promise<N
     root = await branches.createRootBranch(options.defaultBranchName ?? "main", {
       protected: options.protectedDefaultBranch ?? false,
     });
+    if (options.defaultBranchRestrictedActions) root.restrictedActions = options.defaultBranchRestrictedActions;
     baseURL = await server.listen();
   } catch (error) {
     await cleanup();
@@ -145,7 +171,7 @@ export async function startNeonEmulator(options: NeonEmulatorOptions): Promise<N
     await server?.close();
     await scheduler.close();
     for (const branch of project.branches.values()) {
-      for (const db of branch.databases) await physical.dropDatabase(branchDatabaseName(branch.id, db.name));
+      for (const db of branch.databases) await physical.dropDatabase(branchDatabaseName(dataKeyOf(branch), db.name));
     }
     await ctx.history.dropAll();
     await pooler.close();
@@ -167,6 +193,7 @@ export async function startNeonEmulator(options: NeonEmulatorOptions): Promise<N
     settings,
     finishOperations: () => scheduler.finishAll(),
     idle: () => scheduler.idle(),
+    holdOperation,
     recordHistory: (branchIdOrName) =>
       exclusive(async () => {
         const branch = find(branchIdOrName ?? root.id);
@@ -174,10 +201,13 @@ export async function startNeonEmulator(options: NeonEmulatorOptions): Promise<N
         return (await ctx.history.record(branch, branches.physicalOf)).at;
       }),
     branchDatabaseUrl: (branchIdOrName, database = "neondb") =>
-      physical.superuserUrl(branchDatabaseName(find(branchIdOrName).id, database)),
+      physical.superuserUrl(branchDatabaseName(dataKeyOf(find(branchIdOrName)), database)),
     // Also for a deleted branch, given its id: to check that its database is gone.
     physicalDatabaseName: (branchIdOrName, database = "neondb") =>
-      branchDatabaseName((project.branch(branchIdOrName) ?? project.branchByName(branchIdOrName))?.id ?? branchIdOrName, database),
+      branchDatabaseName(
+        ((branch) => (branch ? dataKeyOf(branch) : branchIdOrName))(project.branch(branchIdOrName) ?? project.branchByName(branchIdOrName)),
+        database,
+      ),
     branch: (branchIdOrName) => project.branch(branchIdOrName) ?? project.branchByName(branchIdOrName),
     close: async () => {
       await cleanup();

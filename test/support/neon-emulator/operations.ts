@@ -32,6 +32,8 @@ export class OperationScheduler {
     private readonly project: ProjectState,
     private readonly options: {
       delayMs: () => number | "manual";
+      /** When set, a failed job is retried after this many ms and then succeeds (see README). */
+      retryFailedAfterMs?: () => number | undefined;
       exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
       onError: (error: unknown) => void;
     },
@@ -53,10 +55,10 @@ export class OperationScheduler {
   }
 
   /** Starts a job; `complete` applies its effect when the operations succeed. */
-  start(ops: OperationModel[], complete: () => Promise<void>, failure?: OperationFailure): void {
+  start(ops: OperationModel[], complete: () => Promise<void>, failure?: OperationFailure, delayMs?: number): void {
     const job: Job = { ops, complete, failure, timers: [], settled: false };
     this.jobs.add(job);
-    const delay = this.options.delayMs();
+    const delay = delayMs ?? this.options.delayMs();
     if (delay === "manual") {
       this.setStatus(job, "running");
       return;
@@ -99,7 +101,9 @@ export class OperationScheduler {
       .exclusive(async () => {
         if (this.closed) return;
         if (job.failure) {
-          this.fail(job, job.failure);
+          const retryAfter = this.options.retryFailedAfterMs?.();
+          this.fail(job, job.failure, retryAfter !== undefined);
+          if (retryAfter !== undefined) this.retryLater(job, retryAfter);
           return;
         }
         await job.complete();
@@ -123,7 +127,26 @@ export class OperationScheduler {
     return work;
   }
 
-  private fail(job: Job, failure: OperationFailure): void {
+  /** Neon retrying a failed operation: it runs again, then the job succeeds. */
+  private retryLater(job: Job, ms: number): void {
+    const retry: Job = { ops: job.ops, complete: job.complete, timers: [], settled: false };
+    this.jobs.add(retry);
+    retry.timers.push(
+      setTimeout(() => {
+        for (const op of retry.ops) {
+          if (op.status === "failed" || op.status === "error") {
+            op.status = "running" as OperationStatus;
+            op.error = undefined;
+            op.finishedAt = undefined;
+            op.updatedAt = now();
+          }
+        }
+      }, Math.floor(ms / 2)),
+    );
+    retry.timers.push(setTimeout(() => void this.settle(retry), ms));
+  }
+
+  private fail(job: Job, failure: OperationFailure, willRetry = false): void {
     const at = now();
     const index = Math.max(
       0,
@@ -131,12 +154,20 @@ export class OperationScheduler {
     );
     job.ops.forEach((op, i) => {
       op.updatedAt = at;
-      op.finishedAt = at;
-      if (i < index) op.status = "finished" as OperationStatus;
-      else if (i === index) {
+      if (i < index) {
+        op.status = "finished" as OperationStatus;
+        op.finishedAt = at;
+      } else if (i === index) {
         op.status = (failure.status ?? "failed") as OperationStatus;
         op.error = failure.error ?? "operation failed (injected by the neon emulator)";
-      } else op.status = "cancelled" as OperationStatus;
+        op.finishedAt = at;
+      } else if (willRetry) {
+        // Waiting behind the failed one, which Neon will retry.
+        op.status = "scheduling" as OperationStatus;
+      } else {
+        op.status = "cancelled" as OperationStatus;
+        op.finishedAt = at;
+      }
     });
   }
 }

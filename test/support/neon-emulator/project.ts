@@ -3,7 +3,8 @@ import type { OperationResponse, OperationsResponse, PaginationResponse, Project
 import { ApiError, type EmulatorContext, type HandlerResult, type RequestContext } from "./context.js";
 
 export function getProject(ctx: EmulatorContext): HandlerResult {
-  const body: ProjectResponse = { project: ctx.project.toProject(ctx.host) };
+  const owner = { email: "emulator@neon.invalid", name: "neon-emulator", branches_limit: ctx.settings.branchLimit, subscription_type: ctx.settings.plan as never };
+  const body: ProjectResponse = { project: ctx.project.toProject(ctx.host, owner) };
   return { status: 200, body };
 }
 

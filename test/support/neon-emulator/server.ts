@@ -56,6 +56,8 @@ export class EmulatorServer {
       projectId: string;
       faults: FaultInjector;
       onError: (error: unknown) => void;
+      /** Starts a foreign operation (the "hold" fault). */
+      onHold?: (ms: number, action?: string) => void;
     },
   ) {
     this.routes = routes.map(compile);
@@ -137,6 +139,7 @@ export class EmulatorServer {
       if (fault?.type === "status" && !fault.afterApply) throw injected(fault);
       if (fault?.type === "delay") await sleep(fault.ms);
       if (fault?.type === "drop-response") dropResponse = true;
+      if (fault?.type === "hold") this.options.onHold?.(fault.ms, fault.action);
 
       const context: RequestContext = {
         method,

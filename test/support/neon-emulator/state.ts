@@ -73,7 +73,14 @@ export type BranchModel = {
   databases: DatabaseState[];
   annotation?: Record<string, string> | undefined;
   annotationCreatedAt?: Date | undefined;
+  /** Names the branch's physical databases; its id unless a restore swapped ids (see README). */
+  dataKey?: string | undefined;
+  /** Neon's `restricted_actions` (e.g. `restore`), with the reason. */
+  restrictedActions?: Array<{ name: string; reason: string }> | undefined;
 };
+
+/** The key a branch's physical databases are named by. */
+export const dataKeyOf = (branch: BranchModel): string => branch.dataKey ?? branch.id;
 
 export type OperationModel = {
   id: string;
@@ -150,9 +157,10 @@ export class ProjectState {
 
   // ---- API views -----------------------------------------------------------------------------
 
-  toProject(host: string): Project {
+  toProject(host: string, owner?: Project["owner"]): Project {
     const created = stamp(this.createdAt);
     return {
+      ...(owner ? { owner } : {}),
       id: this.id,
       name: this.name,
       platform_id: "aws",
@@ -210,6 +218,7 @@ export class ProjectState {
     if (branch.expiresAt) view.expires_at = stamp(branch.expiresAt);
     if (branch.ttlIntervalSeconds !== undefined) view.ttl_interval_seconds = branch.ttlIntervalSeconds;
     if (branch.lastResetAt) view.last_reset_at = stamp(branch.lastResetAt);
+    if (branch.restrictedActions?.length) view.restricted_actions = branch.restrictedActions.map((action) => ({ ...action }));
     return view;
   }
 

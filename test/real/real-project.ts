@@ -1,0 +1,247 @@
+// The corpus of real projects (test/fixtures/real/): each is an npm package, a devDependency of
+// this repository, that ships a real Prisma schema and migration history. A test never runs on
+// the installed package: it copies the schema and the migrations into a throwaway project with
+// the package's own layout, and adds what the offline Prisma path needs (see the README there).
+import { readFileSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { SchemaModel } from "../../src/verify/schema-model.js";
+import { readSchemaModel } from "../../src/verify/schema-model.js";
+import { execa } from "execa";
+import { testEnv } from "../support/cli.js";
+import { adminUrl, databaseUrl, query, uniqueName, withClient, type TestDatabase } from "../support/postgres.js";
+import { repoRoot } from "../support/project.js";
+
+export type CorpusEntry = {
+  id: string;
+  name: string;
+  package: string;
+  version: string;
+  repository: string;
+  commit: string | null;
+  commitNote: string;
+  license: string;
+  provider: string;
+  /** Paths inside the package, kept as they are in the throwaway project. */
+  schema: string;
+  migrations: string;
+  /** Folders with a migration.sql: what Prisma applies. */
+  migrationCount: number;
+  /** Folders without a migration.sql (the project's own data-migration tool runs them). */
+  dataMigrationFolders: number;
+  /** The variables the schema's datasource reads: `url = env(…)` and `directUrl = env(…)`. */
+  urlEnv: string;
+  directUrlEnv: string | null;
+};
+
+export const corpus: CorpusEntry[] = JSON.parse(
+  readFileSync(path.join(repoRoot, "test/fixtures/real/corpus.json"), "utf8"),
+).projects;
+
+export function corpusEntry(id: string): CorpusEntry {
+  const entry = corpus.find((item) => item.id === id);
+  if (!entry) throw new Error(`no project "${id}" in test/fixtures/real/corpus.json`);
+  return entry;
+}
+
+export function packageDir(entry: CorpusEntry): string {
+  return path.join(repoRoot, "node_modules", entry.package);
+}
+
+/** The migration folders Prisma applies (those with a migration.sql), in Prisma's order. */
+export async function migrationNames(entry: CorpusEntry): Promise<string[]> {
+  const dir = path.join(packageDir(entry), entry.migrations);
+  const names: string[] = [];
+  for (const item of await readdir(dir, { withFileTypes: true })) {
+    if (!item.isDirectory()) continue;
+    const sql = await stat(path.join(dir, item.name, "migration.sql")).catch(() => undefined);
+    if (sql?.isFile()) names.push(item.name);
+  }
+  return names.sort();
+}
+
+// The repository's own offline path (prisma.config.ts at its root): Prisma 6.19's WebAssembly
+// schema engine through the pg driver adapter, pointed at the package's schema. The adapter
+// connects where Prisma Migrate would: the datasource's directUrl when it has one, else its url.
+function prismaConfig(entry: CorpusEntry): string {
+  const connectionEnv = entry.directUrlEnv ?? entry.urlEnv;
+  return `// Written by test/real/real-project.ts: the offline Prisma path (WebAssembly engine + pg adapter).
+import { defineConfig } from "prisma/config";
+import { PrismaPg } from "@prisma/adapter-pg";
+
+export default defineConfig({
+  experimental: { adapter: true },
+  engine: "js",
+  schema: ${JSON.stringify(entry.schema)},
+  async adapter() {
+    return new PrismaPg({ connectionString: process.env.${connectionEnv}, idleTimeoutMillis: 50 });
+  },
+});
+`;
+}
+
+/**
+ * schema.prisma with `engineType = "client"` in each prisma-client-js generator that names no
+ * engine type: without it the Prisma CLI downloads a native query engine before any command
+ * (there is no network here). It changes nothing in the database a schema describes.
+ */
+export function offlineSchema(schema: string): string {
+  return viewsWithoutIds(schema).replace(/generator\s+\w+\s*\{[^}]*\}/g, (block) =>
+    /provider\s*=\s*"prisma-client-js"/.test(block) && !/engineType\s*=/.test(block)
+      ? block.replace(/(provider\s*=\s*"prisma-client-js"[^\n]*\n)/, `$1  engineType = "client"\n`)
+      : block,
+  );
+}
+
+/**
+ * Prisma 4 let a `view` have @id / @@id; Prisma 5 and later refuse it ("Views cannot have primary
+ * keys", P1012) and want @unique / @@unique instead. Views are not created by Prisma Migrate, so
+ * this changes nothing in the database a schema describes: it only lets Prisma 6 read the file.
+ */
+export function viewsWithoutIds(schema: string): string {
+  return schema.replace(/^view\s+\w+\s*\{[^}]*\}/gm, (block) => block.replace(/@@id\(/g, "@@unique(").replace(/(\s)@id\b/g, "$1@unique"));
+}
+
+export type RealProject = {
+  dir: string;
+  entry: CorpusEntry;
+  /** The migrations copied, in order. */
+  migrations: string[];
+  writeFile(relative: string, content: string): Promise<void>;
+  cleanup(): Promise<void>;
+};
+
+export type RealProjectOptions = {
+  /** Keep only the first N migrations (default: all). 0 leaves an empty migrations folder. */
+  migrations?: number;
+  /** Written as dbship.config.json when given. */
+  dbshipConfig?: Record<string, unknown>;
+};
+
+/**
+ * A throwaway copy of a corpus project: the package's schema and migrations at the package's own
+ * paths, our prisma.config.ts and package.json, node_modules linked to this repository's (its
+ * Prisma CLI and adapter). Folders without a migration.sql are not copied: they hold the
+ * project's TypeScript data migrations, which its own tool runs, and Prisma refuses a migration
+ * folder without SQL.
+ */
+export async function createRealProject(entry: CorpusEntry, options: RealProjectOptions = {}): Promise<RealProject> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `dbship-real-${entry.id}-`));
+  await symlink(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
+  await writeFile(path.join(dir, "package.json"), JSON.stringify({ name: `real-${entry.id}`, private: true, type: "module" }, null, 2));
+  await writeFile(path.join(dir, "prisma.config.ts"), prismaConfig(entry));
+  await mkdir(path.dirname(path.join(dir, entry.schema)), { recursive: true });
+  const schema = await readFile(path.join(packageDir(entry), entry.schema), "utf8");
+  await writeFile(path.join(dir, entry.schema), offlineSchema(schema));
+  const source = path.join(packageDir(entry), entry.migrations);
+  const target = path.join(dir, entry.migrations);
+  await mkdir(target, { recursive: true });
+  await cp(path.join(source, "migration_lock.toml"), path.join(target, "migration_lock.toml"));
+  const all = await migrationNames(entry);
+  const migrations = all.slice(0, options.migrations ?? all.length);
+  for (const name of migrations) {
+    await mkdir(path.join(target, name));
+    await cp(path.join(source, name, "migration.sql"), path.join(target, name, "migration.sql"));
+  }
+  const project: RealProject = {
+    dir,
+    entry,
+    migrations,
+    async writeFile(relative, content) {
+      await mkdir(path.dirname(path.join(dir, relative)), { recursive: true });
+      await writeFile(path.join(dir, relative), content);
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+  if (options.dbshipConfig) await project.writeFile("dbship.config.json", JSON.stringify(options.dbshipConfig, null, 2));
+  return project;
+}
+
+// ---- Databases for the corpus tests: built by the real Prisma CLI, read by dbship's own catalog
+// reader (readSchemaModel), never by dbship's commands.
+
+/** The project's datasource variables (url and directUrl), all set to `url`, as a deployment would set them. */
+export function projectEnv(entry: CorpusEntry, url: string | undefined): Record<string, string | undefined> {
+  return { [entry.urlEnv]: url, ...(entry.directUrlEnv ? { [entry.directUrlEnv]: url } : {}) };
+}
+
+/** This repository's Prisma CLI in the project, with the project's datasource variables set to `url`. */
+export async function runProjectPrisma(project: RealProject, args: string[], url: string) {
+  return execa("node", [path.join(repoRoot, "node_modules/prisma/build/index.js"), ...args], {
+    cwd: project.dir,
+    env: testEnv(projectEnv(project.entry, url)),
+    reject: false,
+    timeout: 90_000,
+  });
+}
+
+/** A bare `prisma migrate deploy` of the project's migrations onto `url`. */
+export async function prismaMigrateDeploy(project: RealProject, url: string) {
+  return runProjectPrisma(project, ["migrate", "deploy"], url);
+}
+
+/** What `prisma db push` would leave: Prisma's own SQL for schema.prisma, run on `url`. */
+export async function buildFromSchema(project: RealProject, url: string): Promise<void> {
+  const diff = await runProjectPrisma(project, ["migrate", "diff", "--from-empty", "--to-schema-datamodel", project.entry.schema, "--script"], url);
+  if (diff.exitCode !== 0) throw new Error(`prisma migrate diff failed: ${diff.stderr}${diff.stdout}`);
+  await query(url, diff.stdout.replace(/^Loaded Prisma config.*$/m, ""));
+}
+
+/**
+ * Each migration.sql sent whole, as one simple-protocol query, the way Prisma's native schema
+ * engine sends it (the WebAssembly engine's adapter path splits it on `;` instead). Stops at the
+ * first failure and says which.
+ */
+export async function replayWholeScripts(project: RealProject, url: string): Promise<{ applied: number; failed?: { migration: string; error: string } }> {
+  return withClient(url, async (client) => {
+    let applied = 0;
+    for (const name of project.migrations) {
+      const sql = await readFile(path.join(project.dir, project.entry.migrations, name, "migration.sql"), "utf8");
+      try {
+        await client.query(sql);
+      } catch (error) {
+        return { applied, failed: { migration: name, error: (error as Error).message } };
+      }
+      applied++;
+    }
+    return { applied };
+  });
+}
+
+export async function readModel(url: string): Promise<SchemaModel> {
+  return withClient(url, (client) => readSchemaModel(client));
+}
+
+export type LedgerRow = { migration_name: string; finished: boolean; rolled_back: boolean };
+
+export async function ledger(url: string): Promise<LedgerRow[]> {
+  return query<LedgerRow>(
+    url,
+    `SELECT migration_name, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS rolled_back
+       FROM _prisma_migrations ORDER BY migration_name`,
+  );
+}
+
+/** Drops what dbship made for production `database`: snapshots (`prefix`), rehearsal copies, scratch databases. */
+export async function dropLeftovers(prefix: string, database: string): Promise<void> {
+  const rows = await query<{ datname: string }>(
+    adminUrl(),
+    `SELECT datname FROM pg_database
+      WHERE starts_with(datname, $1) OR starts_with(datname, $2)
+         OR shobj_description(oid, 'pg_database') LIKE $3`,
+    [prefix, `dbship-scratch-${database}`, `%"source":"${database}"%`],
+  );
+  for (const { datname } of rows) await query(adminUrl(), `DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+}
+
+/** A copy of `source` (CREATE DATABASE … TEMPLATE): a twin production without a second Prisma run. */
+export async function cloneDatabase(source: TestDatabase, prefix: string): Promise<TestDatabase> {
+  const name = uniqueName(prefix);
+  await query(adminUrl(), `CREATE DATABASE "${name}" TEMPLATE "${source.name}"`);
+  return {
+    name,
+    url: databaseUrl(name),
+    drop: () => query(adminUrl(), `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => undefined),
+  };
+}
