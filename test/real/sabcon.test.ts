@@ -47,8 +47,6 @@ INSERT INTO product (id, name, "tenantId") VALUES ('product-1', 'Parafuso M6', '
 
 // What fails on today's code, and where (see the report of the corpus work for the full text).
 const KNOWN_FAILING: Record<string, string> = {
-  "dbship check finds schema.prisma and migrations/ where prisma.config.ts puts them":
-    "issue 13 item 3: dbship ignores prisma.config.ts `schema` and looks for prisma/migrations (MIGRATIONS_DIR_INVALID, exit 2)",
 };
 
 const projects: RealProject[] = [];
