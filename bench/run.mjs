@@ -11,6 +11,7 @@ const BENCHMARKS = {
   "status-scale": { file: "./status-scale.mjs", about: "dbship status --json on 2,000 migrations vs prisma migrate status" },
   lint: { file: "./lint.mjs", about: "lint statements/s on a 5 MB migration vs libpg-query's bare parse" },
   snapshot: { file: "./snapshot.mjs", about: "postgres snapshot cost by database size vs CREATE DATABASE … TEMPLATE (WAL_LOG, FILE_COPY)" },
+  "check-replay": { file: "./check-replay.mjs", about: "dbship check --shadow-url on a 160-migration history vs PostgreSQL running the same SQL" },
   neon: { file: "./neon.mjs", about: "Neon API calls per deploy, by route, against the emulator; time waiting on operations" },
 };
 

@@ -45,6 +45,23 @@ export const configFileSchema = z.strictObject({
     }),
     {},
   ),
+  schemaCheck: z.prefault(
+    z.strictObject({
+      /** Intended differences between schema.prisma and the migrations (src/schema-sync/acknowledge.ts). */
+      acknowledge: z._default(
+        z.array(
+          z.strictObject({
+            kind: z.enum(["table", "column", "type", "nullability", "default", "primary-key", "unique", "index", "foreign-key", "check", "enum", "other"]),
+            object: nonEmptyString(),
+            side: z.optional(z.enum(["migrations", "schema"])),
+            reason: z.string().check(z.regex(/\S/, "say why this difference is intended")),
+          }),
+        ),
+        [],
+      ),
+    }),
+    {},
+  ),
   neon: z.prefault(
     z.strictObject({
       projectId: z.optional(z.string().check(z.regex(/^[a-z0-9-]{1,60}$/, "a Neon project id such as \"round-star-12345678\""))),
@@ -96,6 +113,7 @@ export type Config = {
   rehearsal: boolean;
   deployTimeoutMs: number;
   postgres: { maintenanceDatabase: string };
+  schemaCheck: ConfigFile["schemaCheck"];
   neon: {
     projectId: string | undefined;
     productionBranch: string;
@@ -142,6 +160,7 @@ export async function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv
     rehearsal: file.rehearsal,
     deployTimeoutMs: file.deployTimeoutSeconds * 1000,
     postgres: file.postgres,
+    schemaCheck: file.schemaCheck,
     neon: {
       projectId: file.neon.projectId ?? nonEmpty(env.NEON_PROJECT_ID),
       productionBranch: file.neon.productionBranch,
@@ -183,7 +202,7 @@ function configError(error: z.core.$ZodError, file: string | undefined): DbshipE
     return `${field}: ${issue.message}`;
   });
   return new DbshipError("CONFIG_INVALID", `${where}: ${problems.join("; ")}`, {
-    hint: "Fields: provider (postgres | neon), schema, migrations, databaseUrlEnv, snapshot.prefix, snapshot.retentionDays, rehearsal, deployTimeoutSeconds, postgres.maintenanceDatabase, neon.{projectId, productionBranch, database, role, apiHost}, lint.allow[].{migration, rule, reason}, lint.smallTable.{rows, bytes}.",
+    hint: "Fields: provider (postgres | neon), schema, migrations, databaseUrlEnv, snapshot.prefix, snapshot.retentionDays, rehearsal, deployTimeoutSeconds, postgres.maintenanceDatabase, schemaCheck.acknowledge[].{kind, object, side, reason}, neon.{projectId, productionBranch, database, role, apiHost}, lint.allow[].{migration, rule, reason}, lint.smallTable.{rows, bytes}.",
   });
 }
 

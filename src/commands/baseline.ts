@@ -11,21 +11,24 @@ export function registerBaseline(program: Command): void {
     .command("baseline")
     .description("one-time cutover from prisma db push: write the baseline migration and mark it applied")
     .option("--name <name>", "the baseline's folder name", "0001_baseline")
-    .option("--dry-run", "write the file and show the check; do not touch production")
+    .option("--dry-run", "build the baseline and compare it with production; write nothing, mark nothing")
     .option("--force", "write a baseline even though the migrations folder already has migrations")
     .option("-y, --yes", "do not ask before marking it applied (required without a terminal)")
     .addHelpText(
       "after",
       `
-1. writes prisma/migrations/<name>/migration.sql from schema.prisma (prisma migrate diff
-   --from-empty) and migration_lock.toml
-2. builds the baseline on a scratch database and compares it with production: any difference is
-   refused (exit 3) and listed; objects Prisma does not model (CHECK constraints, triggers,
-   views, functions, extensions) are listed with the SQL to append to the baseline
-3. marks it applied in production (prisma migrate resolve --applied <name>), after confirmation
+1. builds the baseline: schema.prisma's SQL (prisma migrate diff --from-empty) plus production's
+   objects that schema.prisma cannot express (extensions first; CHECK constraints, functions,
+   views, triggers, policies after the tables), so new environments get them too
+2. builds it on a scratch database and compares it with production: any difference is refused
+   (exit 3) and listed
+3. writes prisma/migrations/<name>/migration.sql and migration_lock.toml and marks it applied in
+   production (prisma migrate resolve --applied <name>), after confirmation
 
-Refused, changing nothing: a migrations folder that already has migrations (unless --force), a
-production that already has _prisma_migrations rows, a schema Prisma cannot read.
+A dry run, a refusal or a declined confirmation leave nothing behind, so running it again works.
+Refused, changing nothing: a migrations folder that already has other migrations (unless
+--force), a production that already has _prisma_migrations rows, a schema Prisma cannot read, an
+extension production has that the scratch server cannot install.
 
 Example:
   $ dbship baseline --dry-run && dbship baseline --yes`,
@@ -54,9 +57,14 @@ function renderBaseline(report: BaselineReport): string {
   const lines: string[] = [];
   if (report.error) lines.push(renderError(report.error), "");
   if (report.handWritten.length) {
-    lines.push(chalk.yellow("! production has objects schema.prisma cannot express; append their SQL to the baseline:"));
+    lines.push(chalk.yellow(`! production has objects schema.prisma cannot express; the baseline ${report.marked ? "includes" : "would include"} their SQL:`));
     for (const item of report.handWritten) lines.push(`  - ${item.object}`, ...item.sql.split("\n").map((line) => `      ${line}`));
   }
+  if (report.leftOut.length) {
+    lines.push(chalk.yellow("! production has objects the baseline cannot recreate (new environments will not have them):"));
+    lines.push(...report.leftOut.map((object) => `  - ${object}`));
+  }
+  if (report.dryRun && report.sql !== null) lines.push(`${chalk.green("✔")} the baseline matches production (dry run: nothing written; --json shows its SQL)`);
   if (report.written) lines.push(`${chalk.green("✔")} wrote ${report.file}`);
   if (report.marked) lines.push(`${chalk.green("✔")} ${report.name} marked as applied in production (${report.target})`);
   if (report.nextSteps.length) lines.push("", "Next:", ...report.nextSteps.map((step) => `  - ${step}`));

@@ -35,7 +35,11 @@ const STATE_STYLE: Record<string, (text: string) => string> = {
 
 export function renderStatus(report: StatusReport): string {
   const lines = [`Production: ${report.target}`];
-  if (!report.managed) {
+  // One next step: an empty database is created by the migrations (dbship deploy refuses a
+  // database without a ledger); one built with `prisma db push` needs a baseline.
+  if (report.empty) {
+    lines.push(`${chalk.red("✖")} production is empty (no tables, no _prisma_migrations). Create it once with \`prisma migrate deploy\` (${report.entries.length} migration(s)), then use dbship.`);
+  } else if (!report.managed) {
     lines.push(`${chalk.red("✖")} no _prisma_migrations table: production is not managed by Prisma Migrate yet. Run \`dbship baseline\` once.`);
   }
   const width = Math.max(9, ...report.entries.map((entry) => entry.name.length));
@@ -52,7 +56,7 @@ export function renderStatus(report: StatusReport): string {
   if (m.missing.length) lines.push(`${chalk.red("✖")} applied in production but not in the migrations folder: ${m.missing.join(", ")}`);
   const running = report.entries.filter((entry) => entry.state === "running").map((entry) => entry.name);
   if (running.length) lines.push(`${chalk.yellow("…")} being applied right now by Prisma: ${running.join(", ")} — wait for it to finish; do not resolve it by hand`);
-  if (m.pending.length) lines.push(`${chalk.cyan("→")} ${m.pending.length} pending: run \`dbship deploy\``);
+  if (m.pending.length && report.managed) lines.push(`${chalk.cyan("→")} ${m.pending.length} pending: run \`dbship deploy\``);
   if (report.notices?.length) lines.push("", ...renderNotices(report.notices));
   if (report.exitCode === 0) lines.push(`${chalk.green("✔")} up to date: ${m.applied.length} migration(s) applied`);
   return lines.join("\n");

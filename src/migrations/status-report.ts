@@ -13,6 +13,8 @@ export type StatusReport = {
   exitCode: number;
   target: string;
   managed: boolean;
+  /** No _prisma_migrations and no tables: a new database, for `prisma migrate deploy`, not a baseline. */
+  empty: boolean;
   migrations: { applied: string[]; pending: string[]; failed: string[]; modified: string[]; missing: string[] };
   entries: MigrationEntry[];
   /** Interrupted rollbacks, leftovers, untrusted snapshots on production's server (wt-rollback). */
@@ -41,6 +43,7 @@ export async function runStatus(flags: ConfigFlags): Promise<StatusReport> {
     exitCode,
     target: production.target,
     managed: production.ledger.exists,
+    empty: !production.ledger.exists && production.tables.size === 0,
     migrations: { applied: status.applied, pending: status.pending, failed: status.failed, modified: status.modified, missing: status.missing },
     entries: status.entries,
     notices,

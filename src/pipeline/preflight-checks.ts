@@ -2,6 +2,7 @@
 // lint on the real PostgreSQL parser and the schema.prisma ↔ migrations comparison. Each may
 // refuse the deploy (exit 3) before anything has changed.
 import type { ProductionStatus } from "../migrations/production-status.js";
+import { applyAcknowledgements, describeAcknowledgement } from "../schema-sync/acknowledge.js";
 import { checkSchemaSync, outOfSyncError } from "../schema-sync/check-schema-sync.js";
 import { scratchServerFor } from "../schema-sync/scratch-server.js";
 import { blockingFindings, lintAllows, lintError, lintPending } from "./lint-check.js";
@@ -40,9 +41,13 @@ export async function checkSchemaAgainstMigrations(ctx: DeployContext): Promise<
   const server = await scratchServerFor(ctx.config, ctx.databaseUrl, ctx.provider);
   ctx.progress.info(`  schema check: replaying ${ctx.state.local.length} migration(s) and schema.prisma on ${server.label}…`);
   try {
-    const sync = await checkSchemaSync({ ...ctx, local: ctx.state.local, server });
-    ctx.state.extra.schemaCheck = { inSync: sync.inSync, differences: sync.differences, notCompared: sync.notCompared.map((o) => `${o.kind} ${o.name}`) };
-    if (!sync.inSync) throw outOfSyncError(sync);
+    const sync = await checkSchemaSync({ ...ctx, local: ctx.state.local, server, productionUrl: ctx.databaseUrl });
+    const { differences, acknowledged, unmatched } = applyAcknowledgements(sync.differences, ctx.config.schemaCheck.acknowledge);
+    const inSync = differences.length === 0;
+    ctx.state.extra.schemaCheck = { inSync, differences, acknowledged, unmatchedAcknowledgements: unmatched, notCompared: sync.notCompared.map((o) => `${o.kind} ${o.name}`) };
+    for (const difference of acknowledged) ctx.progress.info(`  schema check: acknowledged: ${difference.message} (${difference.reason})`);
+    for (const acknowledgement of unmatched) ctx.state.warnings.push(`schemaCheck.acknowledge matches no difference: ${describeAcknowledgement(acknowledgement)}`);
+    if (!inSync) throw outOfSyncError({ ...sync, inSync, differences });
     ctx.progress.info("  schema check: schema.prisma and the migrations agree");
   } finally {
     await server.close();

@@ -1,5 +1,5 @@
 // Proves that schema.prisma and the migrations agree: the migrations replayed from nothing into
-// one scratch database, the SQL Prisma writes for schema.prisma run in another, and their schemas
+// one scratch database (replay-migrations.ts), the SQL Prisma writes for schema.prisma run in another, and their schemas
 // compared on what a Prisma schema can express. The classic failure it catches: a field added to
 // schema.prisma without a migration — `migrate deploy` succeeds and the app breaks in production.
 import type { Config } from "../config.js";
@@ -7,13 +7,14 @@ import { DbshipError } from "../errors.js";
 import { withConnection } from "../infra/pg.js";
 import { settleAll } from "../infra/settle-all.js";
 import type { LocalMigration } from "../migrations/local-migrations.js";
-import { applyMigrations } from "../pipeline/apply-migrations.js";
 import type { PrismaCli } from "../prisma/prisma-cli.js";
 import type { PrismaConnections } from "../prisma-target/prisma-connections.js";
 import { schemaToSql } from "../prisma/schema-sql.js";
 import type { Progress } from "../ui/progress.js";
 import { diffSchemas, type SchemaDifference } from "../verify/schema-diff.js";
 import { readSchemaModel, type NotComparedObject, type SchemaModel } from "../verify/schema-model.js";
+import { replayAsPrismaWould } from "./replay-migrations.js";
+import { prepareCheckDatabases } from "./scratch-extensions.js";
 import type { ScratchServer } from "./scratch-server.js";
 
 export type SchemaSyncResult = {
@@ -32,6 +33,8 @@ export type SchemaSyncInput = {
   server: ScratchServer;
   signal: AbortSignal;
   progress: Progress;
+  /** Production, when known: its extensions are installed on the scratch databases. */
+  productionUrl?: string | undefined;
 };
 
 export async function checkSchemaSync(input: SchemaSyncInput): Promise<SchemaSyncResult> {
@@ -40,10 +43,12 @@ export async function checkSchemaSync(input: SchemaSyncInput): Promise<SchemaSyn
     input.server.createDatabase("check-schema"),
   ]);
   try {
+    // Extensions first: Prisma's SQL may use their types and operator classes (scratch-extensions.ts).
+    await prepareCheckDatabases({ ...input, schemaPath: input.config.schemaPath, serverLabel: input.server.label }, { migrations: fromMigrations.url, schema: fromSchema.url });
     // The two sides do not depend on each other: Prisma runs both at once. Both are awaited
     // before anything is thrown, so no Prisma run outlives the databases it works on.
     const [applied, sql] = await settleAll([
-      applyMigrations(input, { kind: "scratch", url: fromMigrations.url }, input.local, { timeoutMs: input.config.deployTimeoutMs }),
+      replayAsPrismaWould(input, fromMigrations.url),
       schemaToSql({
         prisma: input.prisma,
         connections: input.connections,
@@ -52,7 +57,7 @@ export async function checkSchemaSync(input: SchemaSyncInput): Promise<SchemaSyn
         signal: input.signal,
       }),
     ]);
-    if (applied.failure || applied.run.exitCode !== 0) {
+    if (applied.failure || applied.prismaError) {
       const why = applied.failure ? `${applied.failure.migration} failed: ${applied.failure.error}` : applied.prismaError;
       throw new DbshipError("SCHEMA_OUT_OF_SYNC", `the migrations do not apply to an empty database: ${why}`, {
         hint: "Every migration must replay from nothing (that is what a new environment does). Fix that migration.",

@@ -8,6 +8,7 @@ import { readLocalMigrations } from "../migrations/local-migrations.js";
 import { openPrisma } from "../prisma-target/open-prisma.js";
 import type { Progress } from "../ui/progress.js";
 import type { SchemaDifference } from "../verify/schema-diff.js";
+import { applyAcknowledgements, type Acknowledgement, type AcknowledgedDifference } from "./acknowledge.js";
 import { checkSchemaSync } from "./check-schema-sync.js";
 import { embeddedScratchServer, scratchServerAt } from "./scratch-server.js";
 
@@ -18,7 +19,12 @@ export type CheckReport = {
   inSync: boolean;
   server: string;
   migrations: number;
+  /** Differences no acknowledgement in dbship.config.json matches. */
   differences: SchemaDifference[];
+  /** Differences acknowledged in dbship.config.json (schemaCheck.acknowledge), with their reason. */
+  acknowledged: AcknowledgedDifference[];
+  /** Acknowledgements that matched no difference. */
+  unmatchedAcknowledgements: Acknowledgement[];
   notCompared: string[];
   error: null;
 };
@@ -35,16 +41,20 @@ export async function runCheck(options: ConfigFlags & { shadowUrl?: string | und
   try {
     options.progress.start(`Replaying ${local.length} migration(s) and building schema.prisma`);
     const result = await checkSchemaSync({ config, prisma, connections, local, server, signal: options.signal, progress: options.progress });
-    if (result.inSync) options.progress.succeed("schema.prisma and the migrations agree");
-    else options.progress.fail(`${result.differences.length} difference(s)`);
+    const { differences, acknowledged, unmatched } = applyAcknowledgements(result.differences, config.schemaCheck.acknowledge);
+    const inSync = differences.length === 0;
+    if (inSync) options.progress.succeed(`schema.prisma and the migrations agree${acknowledged.length ? ` (${acknowledged.length} acknowledged difference(s))` : ""}`);
+    else options.progress.fail(`${differences.length} difference(s)`);
     return {
       command: "check",
-      ok: result.inSync,
-      exitCode: result.inSync ? EXIT.OK : EXIT.REFUSED,
-      inSync: result.inSync,
+      ok: inSync,
+      exitCode: inSync ? EXIT.OK : EXIT.REFUSED,
+      inSync,
       server: result.server,
       migrations: local.length,
-      differences: result.differences,
+      differences,
+      acknowledged,
+      unmatchedAcknowledgements: unmatched,
       notCompared: result.notCompared.map((object) => `${object.kind} ${object.table ? `${object.table}.` : ""}${object.name}`),
       error: null,
     };

@@ -1,6 +1,8 @@
 // dbship status: the preflight report alone, with prisma migrate status's exit code for pending.
 import { afterEach, describe, expect, it } from "vitest";
-import { runPrisma } from "../support/cli.js";
+import { runDbship, runPrisma } from "../support/cli.js";
+import { createTestDatabase, query } from "../support/postgres.js";
+import { createProject } from "../support/project.js";
 import { createProduction, type Production } from "../support/production.js";
 
 describe("dbship status", () => {
@@ -41,5 +43,28 @@ describe("dbship status", () => {
     const edited = await prod.dbship(["status"]);
     expect(edited.exitCode).toBe(3);
     expect(edited.stdout).toMatch(/0002_moment_title_length\s+modified/);
+  });
+
+  it("an unmanaged database gives one next step: an empty one is not told to baseline, a db push one is not told to deploy", async () => {
+    const project = await createProject();
+    const db = await createTestDatabase("unmanaged");
+    try {
+      const empty = await runDbship(["status", "--json"], { cwd: project.dir, env: { DATABASE_URL: db.url } });
+      expect(empty.exitCode).toBe(3);
+      expect(empty.json).toMatchObject({ managed: false, empty: true });
+      const emptyText = (await runDbship(["status"], { cwd: project.dir, env: { DATABASE_URL: db.url } })).stdout;
+      expect(emptyText).toContain("prisma migrate deploy");
+      expect(emptyText).not.toContain("dbship baseline");
+      expect(emptyText).not.toContain("pending: run `dbship deploy`");
+
+      await query(db.url, "CREATE TABLE moments (id uuid PRIMARY KEY)");
+      const pushed = await runDbship(["status"], { cwd: project.dir, env: { DATABASE_URL: db.url } });
+      expect(pushed.exitCode).toBe(3);
+      expect(pushed.stdout).toContain("dbship baseline");
+      expect(pushed.stdout).not.toContain("pending: run `dbship deploy`");
+    } finally {
+      await project.cleanup();
+      await db.drop();
+    }
   });
 });
