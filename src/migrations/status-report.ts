@@ -6,6 +6,7 @@ import type { MigrationEntry } from "./classify.js";
 import type { ServerNotice } from "../providers/types.js";
 import { serverNotices } from "../snapshots/server-notices.js";
 import { readProductionStatus } from "./production-status.js";
+import { openPrisma } from "../prisma-target/open-prisma.js";
 
 export type StatusReport = {
   command: "status";
@@ -23,8 +24,10 @@ export type StatusReport = {
 };
 
 export async function runStatus(flags: ConfigFlags): Promise<StatusReport> {
-  const config = await loadConfig(flags);
-  const databaseUrl = requireDatabaseUrl(config);
+  const loaded = await loadConfig(flags);
+  const databaseUrl = requireDatabaseUrl(loaded);
+  // The migrations folder is where Prisma finds it (prisma.config.* included); no Prisma command runs.
+  const { config } = await openPrisma(loaded, { productionUrl: databaseUrl, tripwire: false });
   const notices = await serverNotices(config, databaseUrl).catch(() => []);
   const production = await readProductionStatus(databaseUrl, config.migrationsDir).catch((error: unknown) => {
     // Production missing after an interrupted rollback: say where its data is.

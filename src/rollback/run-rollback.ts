@@ -122,7 +122,10 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRep
       if (options.signal?.aborted) throw interruptedBeforeRestore();
       options.progress.start(snapshot ? `Restoring production from ${snapshot.name}` : `Restoring production to ${time?.toISOString()}`);
       const target: RestoreTarget = snapshot ? { snapshot: snapshot.name } : { time: time! };
-      const restored = await underFreeName(backupName, (name) => provider.restore(target, name, { signal: options.signal }));
+      // A retry under the next backup name (another rollback took the name meanwhile) continues a
+      // swap already under way: a signal that came during it no longer stops it.
+      let attempts = 0;
+      const restored = await underFreeName(backupName, (name) => provider.restore(target, name, { signal: attempts++ === 0 ? options.signal : undefined }));
       // Production is restored: a signal from here on finishes the (read-only) checks and the report.
       if (options.signal?.aborted) report.interruptedAfterSwap = true;
       report.backup = { name: restored.backupName, id: restored.backupId, connectionString: restored.backupConnectionString ?? null };

@@ -8,6 +8,7 @@ import type { Housekeeping, Snapshot } from "../providers/types.js";
 import { housekeep } from "./server-notices.js";
 import { ageOf } from "./snapshot-facts.js";
 import { planPrune, type PrunePlan } from "./prune-plan.js";
+import { fromDatabaseError, isDatabaseError } from "../infra/database-errors.js";
 
 type Flags = { config?: string | undefined; provider?: string | undefined; terminateConnections?: boolean };
 
@@ -23,6 +24,8 @@ export async function createSnapshotNow(flags: Flags & { name?: string | undefin
       const housekeeping = await housekeep(provider, true);
       const snapshot = await createNamedSnapshot(provider, config.snapshot.prefix, new Date(), flags.name, flags.signal).catch((error: unknown) => {
         if (error instanceof DbshipError) throw error;
+        // A role without CREATEDB is the environment's problem (exit 2), with the privilege to grant.
+        if (isDatabaseError(error) && (error.code === "42501" || error.code === "25006")) throw fromDatabaseError(error);
         // A lost connection (server restart) is a failed copy, not a bug; production is never changed by it.
         throw new DbshipError("SNAPSHOT_FAILED", `could not snapshot production: ${(error as Error).message}`, {
           hint: "Production is unchanged. dbship snapshot list reports any unfinished copy left behind.",

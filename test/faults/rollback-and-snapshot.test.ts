@@ -49,9 +49,10 @@ const ROLLBACK_CELLS: RollbackCell[] = [
   { step: "swap", fault: "restart", exit: 1, production: "unchanged" },
 ];
 
-// Cells run side by side, each on a production of its own; restarts, which cut every session on
-// the server, run alone afterwards.
-describe.concurrent("faults in dbship rollback", () => {
+// Cells run one after the other: side by side, two rollbacks on one server in the same second
+// pick the same pre-rollback-<time> backup name, and the retry under the next name raced the
+// injected signals (a real race, noted in docs/interruptions.md), which made the cells flaky.
+describe("faults in dbship rollback", () => {
   it.each(ROLLBACK_CELLS.filter((cell) => cell.fault !== "restart"))("$fault at the $step → exit $exit, production $production", (cell) => rollbackCell(cell));
 });
 describe("restarts in dbship rollback", () => {
@@ -108,7 +109,7 @@ const SNAPSHOT_CELLS: SnapshotCell[] = [
   { fault: "restart", exit: 1 },
 ];
 
-describe.concurrent("faults in dbship snapshot create", () => {
+describe("faults in dbship snapshot create", () => {
   it.each(SNAPSHOT_CELLS.filter((cell) => cell.fault !== "restart"))("$fault during the copy → exit $exit, production unchanged, no unreported copy", (cell) => snapshotCell(cell));
 });
 describe("restarts in dbship snapshot create", () => {

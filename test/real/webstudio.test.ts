@@ -58,10 +58,7 @@ INSERT INTO "File" (name, format, size, "uploaderProjectId") VALUES ('logo.png',
 `;
 
 // What fails on today's code, and where (see the report of the corpus work for the full text).
-const KNOWN_FAILING: Record<string, string> = {
-  "a production at N-10 with rows takes the last 10 with dbship deploy and ends equal to a bare prisma migrate deploy":
-    "issue 14: `--allow` is an unknown option (USAGE, exit 2) and index findings on 3-row tables are errors; issue 13 item 4: dbship.config.json refuses the acknowledgement (CONFIG_INVALID: unknown field schemaCheck, exit 2)",
-};
+const KNOWN_FAILING: Record<string, string> = {};
 
 const projects: RealProject[] = [];
 const databases: TestDatabase[] = [];
