@@ -2,7 +2,7 @@
 // one-line message, a hint that says what to do, and the exit code. The CLI renders it once,
 // at the top level; anything else that escapes is a bug and is reported as such.
 
-/** Exit codes (DESIGN.md). `dbship status` also exits FAILED when migrations are pending. */
+/** Exit codes (README.md, "Exit codes"). `dbship status` also exits FAILED when migrations are pending. */
 export const EXIT = {
   OK: 0,
   /** A step failed after the checks passed: the report says whether production changed. */

@@ -1,4 +1,4 @@
-// Pins the Neon API emulator to shared/reference/neon-api.md, driving it with the real
+// Pins the Neon API emulator to the behaviours its README lists with their sources, driving it with the real
 // @neondatabase/api-client: shapes, status codes, lineage, auth, asynchronous operations, faults,
 // and the real databases behind each branch.
 import { EndpointType, type Api } from "@neondatabase/api-client";

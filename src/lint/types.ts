@@ -50,7 +50,7 @@ export type SmallTableLimits = { rows: number; bytes: number };
 
 export type LintInput = { name: string; sql: string };
 
-/** How the Prisma CLI sends one migration.sql (reference/prisma-migrate.md §2.3). */
+/** How the Prisma CLI sends one migration.sql (src/prisma-target/README.md, "execution modes"). */
 export type ExecutionMode = "split-on-semicolon" | "single-transaction" | "per-statement";
 
 export type LintContext = {

@@ -27,7 +27,7 @@ export function migrateDiffFromEmpty(version: Version, schemaPath: string): stri
 }
 
 /**
- * How this CLI sends a migration.sql to PostgreSQL (prisma-migrate.md §2.3), which decides which
+ * How this CLI sends a migration.sql to PostgreSQL (src/prisma-target/README.md, "execution modes"), which decides which
  * SQL is safe: 7.4+ runs statements one by one; 6.x and 7.0–7.3 native send the file as one
  * implicit transaction; the 6.x WebAssembly engine (engine "js") splits it naively on ";".
  */

@@ -10,7 +10,7 @@ const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.m
 function readMigrations(): LintInput[] {
   return readdirSync(MIGRATIONS_DIR)
     .filter((name) => statSync(join(MIGRATIONS_DIR, name)).isDirectory())
-    // Prisma's own order (reference/prisma-migrate.md §2.1).
+    // Prisma applies migration folders in name order.
     .sort((a, b) => a.localeCompare(b))
     .map((name) => ({ name, sql: readFileSync(join(MIGRATIONS_DIR, name, "migration.sql"), "utf8") }));
 }

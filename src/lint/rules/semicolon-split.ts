@@ -1,5 +1,5 @@
 // Prisma 6.x on the `engine: "js"` adapter path runs `script.split(";")` piece by piece
-// (reference/prisma-migrate.md §2.3), so a `;` that does not end a statement cuts one in two:
+// (src/prisma-target/README.md, "execution modes"), so a `;` that does not end a statement cuts one in two:
 // inside a string, a $$ body, a DO block or a comment. The parser already knows where each
 // statement ends; any other `;` is such a cut. Only then is the statement re-scanned, to say
 // what the `;` sits in.
