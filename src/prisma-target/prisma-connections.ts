@@ -58,14 +58,12 @@ export class PrismaConnections {
     /** Connection strings found in the project's .env files, which a config may load itself. */
     private readonly dotenvConnections: Record<string, string>,
     facts: PrismaConfigFacts,
-    datasource: SchemaDatasource | undefined,
     route: ConnectionRoute,
     files: PrismaProjectFiles,
   ) {
     this.facts = facts;
     this.route = route;
     this.files = files;
-    void datasource;
   }
 
   static async open(options: OpenOptions): Promise<PrismaConnections> {
@@ -95,7 +93,7 @@ export class PrismaConnections {
       datasource = readSchemaDatasource(files.schemaPath);
     }
     const route = connectionRoute(facts, datasource, [...candidates], configFile ? path.relative(options.root, configFile) : "prisma.config.ts", files.schemaPath, options.root);
-    return new PrismaConnections(options, baseEnv, dotenv, facts, datasource, route, files);
+    return new PrismaConnections(options, baseEnv, dotenv, facts, route, files);
   }
 
   /** The environment of a Prisma run on production (the deploy step, post-verify, baseline's resolve). */
@@ -233,8 +231,7 @@ function reachesProduction(target: string, production: string): boolean {
   const host = address.replace(/:\d*$/, "");
   const prod = connectionParts(production);
   if (!prod) return false;
-  const candidate = connectionParts(`postgresql://${host.includes(":") ? `[${host}]` : host}:${port}/${database ?? prod.database}`);
-  return candidate !== undefined && sameDatabase(`postgresql://x@${host.includes(":") ? `[${host}]` : host}:${port}/${database ?? prod.database}`, production);
+  return sameDatabase(`postgresql://x@${host.includes(":") ? `[${host}]` : host}:${port}/${database ?? prod.database}`, production);
 }
 
 export type RunOptions = { url?: string; timeoutMs?: number | undefined; signal?: AbortSignal | undefined };
