@@ -169,7 +169,8 @@ async function dbshipRun(server, project, cli) {
   const prisma = one("prisma");
   const sum = (list) => list.reduce((total, r) => total + r.ms, 0);
   const prismaDeploy = sum(prisma.filter((r) => r.detail === "migrate deploy" && !inside(r)));
-  const prismaStatus = sum(prisma.filter((r) => r.detail === "migrate status"));
+  // Post-verify's status only: the probe's `migrate status` (src/prisma-target/prove-target.ts) runs inside the schema check.
+  const prismaStatus = sum(prisma.filter((r) => r.detail === "migrate status" && !inside(r)));
   const schemaCheckPrisma = sum(prisma.filter(inside));
   const [runDeploy] = one("runDeploy");
   const steps = ["preflight", "snapshot", "rehearsal", "deploy", "post-verify"].reduce((total, s) => total + step(s), 0);
