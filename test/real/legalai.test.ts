@@ -6,21 +6,20 @@
 // DO blocks between $$ … $$, which Prisma's WebAssembly engine cannot apply (it splits the file on
 // every `;`). So no production at N−10 can be built by Prisma on this repository's path, and there
 // is no deploy case here: the check and the baseline are.
-import { afterEach, describe, expect } from "vitest";
+import { describe, expect } from "vitest";
 import { projectModel } from "../../src/verify/schema-scope.js";
 import { runDbship } from "../support/cli.js";
-import { adminUrl, createTestDatabase, type TestDatabase } from "../support/postgres.js";
+import { adminUrl } from "../support/postgres.js";
 import { registerCases } from "./known-failing.js";
 import {
   buildFromSchema,
   corpusEntry,
-  createRealProject,
   ledger,
   prismaMigrateDeploy,
   projectEnv,
   readModel,
+  realProjectResources,
   replayWholeScripts,
-  type RealProject,
 } from "./real-project.js";
 
 const entry = corpusEntry("legalai");
@@ -34,24 +33,7 @@ const PARTIAL_INDEXES = ["EmailSequenceEnrollment.enrollment_active_unique", "Me
 // What fails on today's code, and where (see the report of the corpus work for the full text).
 const KNOWN_FAILING: Record<string, string> = {};
 
-const projects: RealProject[] = [];
-const databases: TestDatabase[] = [];
-afterEach(async () => {
-  for (const db of databases.splice(0)) await db.drop();
-  for (const project of projects.splice(0)) await project.cleanup();
-});
-
-async function project(options: Parameters<typeof createRealProject>[1] = {}) {
-  const created = await createRealProject(entry, options);
-  projects.push(created);
-  return created;
-}
-
-async function database(prefix: string) {
-  const db = await createTestDatabase(prefix);
-  databases.push(db);
-  return db;
-}
+const { project, database } = realProjectResources(entry);
 
 const cases = {
   "dbship check as a pull-request gate (no datasource variables set) names the migration Prisma cannot apply on this path": async () => {

@@ -10,7 +10,8 @@ import type { SchemaModel } from "../../src/verify/schema-model.js";
 import { readSchemaModel } from "../../src/verify/schema-model.js";
 import { execa } from "execa";
 import { testEnv } from "../support/cli.js";
-import { adminUrl, databaseUrl, query, uniqueName, withClient, type TestDatabase } from "../support/postgres.js";
+import { afterEach } from "vitest";
+import { adminUrl, createTestDatabase, databaseUrl, query, uniqueName, withClient, type TestDatabase } from "../support/postgres.js";
 import { repoRoot } from "../support/project.js";
 
 export type CorpusEntry = {
@@ -243,5 +244,42 @@ export async function cloneDatabase(source: TestDatabase, prefix: string): Promi
     name,
     url: databaseUrl(name),
     drop: () => query(adminUrl(), `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => undefined),
+  };
+}
+
+/**
+ * A test file's throwaway projects, databases and dbship leftovers (snapshots, copies of a
+ * production), all removed after each test.
+ */
+export function realProjectResources(entry: CorpusEntry) {
+  const projects: RealProject[] = [];
+  const databases: TestDatabase[] = [];
+  const leftovers: Array<[string, string]> = [];
+  afterEach(async () => {
+    for (const [prefix, database] of leftovers.splice(0)) await dropLeftovers(prefix, database);
+    for (const db of databases.splice(0)) await db.drop();
+    for (const project of projects.splice(0)) await project.cleanup();
+  });
+  return {
+    async project(options: RealProjectOptions = {}): Promise<RealProject> {
+      const created = await createRealProject(entry, options);
+      projects.push(created);
+      return created;
+    },
+    async database(prefix: string): Promise<TestDatabase> {
+      const db = await createTestDatabase(prefix);
+      databases.push(db);
+      return db;
+    },
+    /** A template copy of `source` (a twin production), dropped like the others. */
+    async clone(source: TestDatabase, prefix: string): Promise<TestDatabase> {
+      const db = await cloneDatabase(source, prefix);
+      databases.push(db);
+      return db;
+    },
+    /** What dbship makes for production `database` under snapshot `prefix` goes too. */
+    dropLeftoversOf(prefix: string, database: string): void {
+      leftovers.push([prefix, database]);
+    },
   };
 }

@@ -8,23 +8,20 @@
 // apply that migration here: a bare `prisma migrate deploy` fails half-way through it. The right
 // behaviour is for dbship to say so before production is touched, which these cases assert.
 import { randomBytes } from "node:crypto";
-import { afterEach, describe, expect } from "vitest";
+import { describe, expect } from "vitest";
 import { schemaFingerprint } from "../../src/verify/fingerprint.js";
 import { projectModel } from "../../src/verify/schema-scope.js";
 import { runDbship } from "../support/cli.js";
-import { adminUrl, createTestDatabase, query, type TestDatabase } from "../support/postgres.js";
+import { adminUrl, query } from "../support/postgres.js";
 import { registerCases } from "./known-failing.js";
 import {
   buildFromSchema,
-  cloneDatabase,
   corpusEntry,
-  createRealProject,
-  dropLeftovers,
   ledger,
   prismaMigrateDeploy,
   readModel,
+  realProjectResources,
   replayWholeScripts,
-  type RealProject,
 } from "./real-project.js";
 
 const entry = corpusEntry("sabcon");
@@ -48,26 +45,7 @@ INSERT INTO product (id, name, "tenantId") VALUES ('product-1', 'Parafuso M6', '
 // What fails on today's code, and where (see the report of the corpus work for the full text).
 const KNOWN_FAILING: Record<string, string> = {};
 
-const projects: RealProject[] = [];
-const databases: TestDatabase[] = [];
-const prefixes: Array<[string, string]> = [];
-afterEach(async () => {
-  for (const [prefix, database] of prefixes.splice(0)) await dropLeftovers(prefix, database);
-  for (const db of databases.splice(0)) await db.drop();
-  for (const project of projects.splice(0)) await project.cleanup();
-});
-
-async function project(options: Parameters<typeof createRealProject>[1] = {}) {
-  const created = await createRealProject(entry, options);
-  projects.push(created);
-  return created;
-}
-
-async function database(prefix: string) {
-  const db = await createTestDatabase(prefix);
-  databases.push(db);
-  return db;
-}
+const { project, database, dropLeftoversOf, clone } = realProjectResources(entry);
 
 async function expectCheckNamesTheSplitMigration(dir: string) {
   const result = await runDbship(["check", "--shadow-url", adminUrl(), "--json"], { cwd: dir, env: { DATABASE_URL: undefined } });
@@ -112,12 +90,11 @@ const cases = {
     const built = await prismaMigrateDeploy(older, prod.url);
     expect(built.exitCode, built.stderr).toBe(0);
     await query(prod.url, SEED);
-    const twin = await cloneDatabase(prod, "sab_twin");
-    databases.push(twin);
+    const twin = await clone(prod, "sab_twin");
     const before = { fingerprint: schemaFingerprint(await readModel(prod.url)), ledger: await ledger(prod.url) };
     const full = await project();
     const prefix = `sb${randomBytes(3).toString("hex")}-`;
-    prefixes.push([prefix, prod.name]);
+    dropLeftoversOf(prefix, prod.name);
     await full.writeFile("dbship.config.json", JSON.stringify({ ...explicitPaths, snapshot: { prefix } }, null, 2));
 
     const result = await runDbship(["deploy", "--yes"], { cwd: full.dir, env: { DATABASE_URL: prod.url }, timeoutMs: 230_000 });

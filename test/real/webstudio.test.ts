@@ -1,22 +1,19 @@
 // dbship on Webstudio's real migration history (@webstudio-is/prisma-client 0.91.0: 66 SQL
 // migrations, 4 views, a partial unique index written by hand). See test/fixtures/real/README.md.
 import { randomBytes } from "node:crypto";
-import { afterEach, describe, expect } from "vitest";
+import { describe, expect } from "vitest";
 import { schemaFingerprint } from "../../src/verify/fingerprint.js";
 import { projectModel } from "../../src/verify/schema-scope.js";
 import { runDbship } from "../support/cli.js";
-import { adminUrl, createTestDatabase, query, type TestDatabase } from "../support/postgres.js";
+import { adminUrl, query } from "../support/postgres.js";
 import { registerCases } from "./known-failing.js";
 import {
   buildFromSchema,
-  cloneDatabase,
   corpusEntry,
-  createRealProject,
-  dropLeftovers,
   ledger,
   prismaMigrateDeploy,
   readModel,
-  type RealProject,
+  realProjectResources,
 } from "./real-project.js";
 
 const entry = corpusEntry("webstudio");
@@ -60,26 +57,7 @@ INSERT INTO "File" (name, format, size, "uploaderProjectId") VALUES ('logo.png',
 // What fails on today's code, and where (see the report of the corpus work for the full text).
 const KNOWN_FAILING: Record<string, string> = {};
 
-const projects: RealProject[] = [];
-const databases: TestDatabase[] = [];
-const prefixes: Array<[string, string]> = [];
-afterEach(async () => {
-  for (const [prefix, database] of prefixes.splice(0)) await dropLeftovers(prefix, database);
-  for (const db of databases.splice(0)) await db.drop();
-  for (const project of projects.splice(0)) await project.cleanup();
-});
-
-async function project(options: Parameters<typeof createRealProject>[1] = {}) {
-  const created = await createRealProject(entry, options);
-  projects.push(created);
-  return created;
-}
-
-async function database(prefix: string) {
-  const db = await createTestDatabase(prefix);
-  databases.push(db);
-  return db;
-}
+const { project, database, dropLeftoversOf, clone } = realProjectResources(entry);
 
 /** A database at N−10 built by a bare `prisma migrate deploy`, with SEED's rows. */
 async function production(prefix: string) {
@@ -134,7 +112,7 @@ const cases = {
     const before = { fingerprint: schemaFingerprint(await readModel(prod.url)), ledger: await ledger(prod.url) };
     const full = await project();
     const prefix = `ws${randomBytes(3).toString("hex")}-`;
-    prefixes.push([prefix, prod.name]);
+    dropLeftoversOf(prefix, prod.name);
     await full.writeFile("dbship.config.json", JSON.stringify({ ...explicitPaths, snapshot: { prefix } }, null, 2));
     // --allow-destructive only to get past lint (issue 14's --allow does not exist yet): the
     // schema check must stop the deploy on its own.
@@ -152,14 +130,13 @@ const cases = {
 
   "a production at N-10 with rows takes the last 10 with dbship deploy and ends equal to a bare prisma migrate deploy": async () => {
     const prod = await production("ws_prod");
-    const twin = await cloneDatabase(prod, "ws_twin");
-    databases.push(twin);
+    const twin = await clone(prod, "ws_twin");
     const full = await project();
     const bare = await prismaMigrateDeploy(full, twin.url);
     expect(bare.exitCode, bare.stderr + bare.stdout).toBe(0);
 
     const prefix = `ws${randomBytes(3).toString("hex")}-`;
-    prefixes.push([prefix, prod.name]);
+    dropLeftoversOf(prefix, prod.name);
     await full.writeFile("dbship.config.json", JSON.stringify({ ...explicitPaths, snapshot: { prefix }, ...ACKNOWLEDGE_PARTIAL_INDEX }, null, 2));
     const result = await runDbship(["deploy", "--yes", "--allow", DATA_LOSS_RULES], {
       cwd: full.dir,
