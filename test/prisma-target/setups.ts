@@ -22,7 +22,8 @@ import { defineConfig } from "prisma/config";
 import { PrismaPg } from "@prisma/adapter-pg";
 `;
 
-function adapterConfig(connection: string, before = ""): string {
+/** The example's prisma.config.ts with the adapter's connection string as `connection` (code), `before` placed after the imports. */
+export function adapterConfig(connection: string, before = ""): string {
   return `${header}${before}
 export default defineConfig({
   experimental: { adapter: true },

@@ -8,25 +8,10 @@ import { createTestDatabase, query, adminUrl, type TestDatabase } from "../suppo
 import { createProduction, type Production } from "../support/production.js";
 import { runDbship } from "../support/cli.js";
 import { createProject, type TestProject } from "../support/project.js";
-import { productionState, SETUPS } from "./setups.js";
+import { adapterConfig, productionState, SETUPS } from "./setups.js";
 
 const directUrlSetup = SETUPS[0]!;
 
-function adapterConfig(connection: string, before = ""): string {
-  return `import path from "node:path";
-import { defineConfig } from "prisma/config";
-import { PrismaPg } from "@prisma/adapter-pg";
-${before}
-export default defineConfig({
-  experimental: { adapter: true },
-  engine: "js",
-  schema: path.join("prisma", "schema.prisma"),
-  async adapter() {
-    return new PrismaPg({ connectionString: ${connection}, idleTimeoutMillis: 50 });
-  },
-});
-`;
-}
 
 describe("configurations dbship cannot redirect", () => {
   let prod: Production | undefined;
