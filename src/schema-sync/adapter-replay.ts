@@ -35,7 +35,8 @@ export const KNOWN_ADAPTER = "@prisma/adapter-pg";
 /**
  * One row that changes if a migration leaves its connection in a state the next one would see: an
  * open transaction (now() is the transaction's start), a SET or set_config, another role, prepared
- * statements, open cursors, LISTEN, advisory locks, temporary tables.
+ * statements, open cursors, LISTEN, advisory locks, temporary objects (the session's temporary
+ * schema exists once one was made, even if it was dropped: a difference, on the safe side).
  */
 export const SESSION_STATE_SQL = `SELECT concat_ws('|',
   now() = statement_timestamp(), session_user, current_user,
@@ -43,7 +44,7 @@ export const SESSION_STATE_SQL = `SELECT concat_ws('|',
   (SELECT count(*) FROM pg_prepared_statements), (SELECT count(*) FROM pg_cursors),
   (SELECT count(*) FROM pg_listening_channels()),
   (SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory'),
-  (SELECT count(*) FROM pg_class WHERE relnamespace = pg_my_temp_schema()))::text AS state`;
+  pg_my_temp_schema())::text AS state`;
 
 /** Which database a connection reached: a scratch database's name is unique, its oid and the server's start time pin it. */
 const IDENTITY_SQL = `SELECT current_database()::text AS name, (SELECT oid FROM pg_database WHERE datname = current_database())::text AS oid, pg_postmaster_start_time()::text AS started`;
@@ -73,7 +74,8 @@ const input = JSON.parse(readFileSync(0, "utf8"));
 const emit = (out) => { process.stdout.write("\n${RESULT_MARK}" + JSON.stringify(out) + "\n"); process.exit(0); };
 let wrote = false;
 const fallback = (reason) => emit({ kind: "fallback", reason, wrote });
-const message = (error) => error?.originalMessage ?? error?.message ?? error?.reason ?? JSON.stringify(error);
+// A database error as Prisma's check path has always shown it ("ERROR: " and PostgreSQL's words).
+const message = (error) => (error?.originalMessage !== undefined ? "ERROR: " + error.originalMessage : (error?.message ?? error?.reason ?? JSON.stringify(error)));
 try {
   // Every pool the adapter queries through, to read its options (pg-pool: maxUses, maxLifetimeSeconds).
   const pools = new Set();

@@ -8,8 +8,8 @@ import { readLocalMigrations } from "../../src/migrations/local-migrations.js";
 import { findPrismaCli } from "../../src/prisma/prisma-cli.js";
 import { replayThroughAdapter, type AdapterReplay } from "../../src/schema-sync/adapter-replay.js";
 import { readSchemaModel } from "../../src/verify/schema-model.js";
-import { testEnv } from "../support/cli.js";
-import { createTestDatabase, query, withClient, type TestDatabase } from "../support/postgres.js";
+import { runDbship, testEnv } from "../support/cli.js";
+import { adminUrl, createTestDatabase, query, withClient, type TestDatabase } from "../support/postgres.js";
 import { createProject, type TestProject } from "../support/project.js";
 import { corpus, createRealProject, projectEnv, type RealProject } from "../real/real-project.js";
 import path from "node:path";
@@ -142,6 +142,19 @@ describe("the replay through the project's driver adapter, against prisma migrat
     databases.push(meant, other);
     expect(await fastReplay(project.dir, project.migrationsDir, { DATABASE_URL: other.url }, meant.url)).toEqual({ kind: "fallback", reason: expect.stringContaining("does not reach the scratch database"), wrote: false });
     for (const db of [meant, other]) expect(await query(db.url, "SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace")).toEqual([{ n: 0 }]);
+  });
+
+  it("dbship check on the js-engine path: a body Prisma's split breaks is named (exit 3); a migration that changes its session still checks, through Prisma (exit 0)", async () => {
+    project = await createProject({ extra: { "0003_function": "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;\n" } });
+    const broken = await runDbship(["check", "--shadow-url", adminUrl(), "--json"], { cwd: project.dir, env: { DATABASE_URL: undefined } });
+    expect(broken.exitCode, broken.output).toBe(3);
+    expect(broken.json.error.message).toContain('0003_function failed: ERROR: unterminated dollar-quoted string at or near "$$ BEGIN NEW.updated_at := now()"');
+    await project.cleanup();
+
+    project = await createProject({ extra: { "0003_session": "SET statement_timeout = 0;\n" } });
+    const fallback = await runDbship(["check", "--shadow-url", adminUrl(), "--json"], { cwd: project.dir, env: { DATABASE_URL: undefined } });
+    expect(fallback.exitCode, fallback.output).toBe(0);
+    expect(fallback.json).toMatchObject({ command: "check", inSync: true, migrations: 3, differences: [] });
   });
 
   it.each(corpus.map((entry) => [entry.id, entry] as const))("the corpus project %s: the same outcome as prisma migrate deploy", async (_id, entry) => {
