@@ -100,7 +100,7 @@ export async function run({ runs = 3, sizes = [160] } = {}) {
         const cli = findPrismaCli(project.dir);
         const { readLocalMigrations } = await import("../dist/migrations/local-migrations.js");
         const local = await readLocalMigrations(project.migrationsDir);
-        const series = { pgReplay: [], pgPieces: [], dbshipReplay: [], adapterReplay: [], pgSchema: [], prismaDeploy: [], prismaDeployPreload: [], prismaDiff: [], check: [], checkPreload: [] };
+        const series = { pgReplay: [], pgPieces: [], dbshipReplay: [], adapterReplay: [], adapterFixed: [], pgSchema: [], prismaDeploy: [], prismaDeployPreload: [], prismaDiff: [], check: [], checkPreload: [] };
         let schemaSql;
         for (let r = 0; r < runs; r++) {
           // PostgreSQL alone: the migrations, and Prisma's SQL for schema.prisma.
@@ -124,6 +124,13 @@ export async function run({ runs = 3, sizes = [160] } = {}) {
           const adapted = await replayThroughAdapter({ cli, root: project.dir, env: { ...asUsers, DATABASE_URL: db.url }, url: db.url, local });
           series.adapterReplay.push(performance.now() - adapterStarted);
           if (adapted.kind !== "done" || adapted.failure) throw new Error(`adapter replay did not apply the history: ${JSON.stringify(adapted)}`);
+          await db.drop();
+          // Its fixed cost: the same with no migration (process, config, adapter, identity, ledger table).
+          db = await freshDatabase(server);
+          const fixedStarted = performance.now();
+          const none = await replayThroughAdapter({ cli, root: project.dir, env: { ...asUsers, DATABASE_URL: db.url }, url: db.url, local: [] });
+          series.adapterFixed.push(performance.now() - fixedStarted);
+          if (none.kind !== "done") throw new Error(`adapter replay of nothing: ${JSON.stringify(none)}`);
           await db.drop();
           db = await freshDatabase(server);
           const diff = await mustRun("prisma migrate diff", [prismaEntry, "migrate", "diff", "--from-empty", "--to-schema-datamodel", schemaFile, "--script"], { cwd: project.dir, env: { ...asUsers, DATABASE_URL: db.url } });
@@ -154,6 +161,7 @@ export async function run({ runs = 3, sizes = [160] } = {}) {
             timeRow(`PostgreSQL: the same SQL as the adapter sends it (${pieces.length} pieces, one query each)`, s.pgPieces),
             timeRow("dbship's whole-script replay (native engine path, replay-migrations.ts)", s.dbshipReplay),
             timeRow("dbship's replay through the project's adapter (engine \"js\" path, adapter-replay.ts)", s.adapterReplay),
+            timeRow("  the same with no migration: its fixed cost (process, config, adapter)", s.adapterFixed),
             timeRow("PostgreSQL: schema.prisma's SQL via pg", s.pgSchema),
             timeRow("prisma migrate deploy on an empty database (the replay before; as users run it)", s.prismaDeploy),
             timeRow("prisma migrate deploy, idle wait removed (test preload)", s.prismaDeployPreload),

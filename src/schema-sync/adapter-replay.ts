@@ -46,8 +46,8 @@ export const SESSION_STATE_SQL = `SELECT concat_ws('|',
   (SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory'),
   pg_my_temp_schema())::text AS state`;
 
-/** Which database a connection reached: a scratch database's name is unique, its oid and the server's start time pin it. */
-const IDENTITY_SQL = `SELECT current_database()::text AS name, (SELECT oid FROM pg_database WHERE datname = current_database())::text AS oid, pg_postmaster_start_time()::text AS started`;
+/** Which database a connection reached: a scratch database's name is unique, its oid and the server's start time pin it (as a number: a session's TimeZone would change the text). */
+const IDENTITY_SQL = `SELECT current_database()::text AS name, (SELECT oid FROM pg_database WHERE datname = current_database())::text AS oid, extract(epoch FROM pg_postmaster_start_time())::text AS started`;
 
 // Prisma's own definition of its ledger (schema engine, postgres flavour, create_migrations_table):
 // created before the first migration, as `migrate deploy` does, so that a migration that reads or
