@@ -121,14 +121,14 @@ export async function run({ runs = 3, sizes = [160] } = {}) {
           // project's adapter in one child process, each script through its executeScript.
           db = await freshDatabase(server);
           const adapterStarted = performance.now();
-          const adapted = await replayThroughAdapter({ cli, root: project.dir, env: { ...asUsers, DATABASE_URL: db.url }, url: db.url, local });
+          const adapted = await replayThroughAdapter({ cli, root: project.dir, env: { ...asUsers, DATABASE_URL: db.url }, prismaArgs: ["migrate", "deploy"], url: db.url, local });
           series.adapterReplay.push(performance.now() - adapterStarted);
           if (adapted.kind !== "done" || adapted.failure) throw new Error(`adapter replay did not apply the history: ${JSON.stringify(adapted)}`);
           await db.drop();
           // Its fixed cost: the same with no migration (process, config, adapter, identity, ledger table).
           db = await freshDatabase(server);
           const fixedStarted = performance.now();
-          const none = await replayThroughAdapter({ cli, root: project.dir, env: { ...asUsers, DATABASE_URL: db.url }, url: db.url, local: [] });
+          const none = await replayThroughAdapter({ cli, root: project.dir, env: { ...asUsers, DATABASE_URL: db.url }, prismaArgs: ["migrate", "deploy"], url: db.url, local: [] });
           series.adapterFixed.push(performance.now() - fixedStarted);
           if (none.kind !== "done") throw new Error(`adapter replay of nothing: ${JSON.stringify(none)}`);
           await db.drop();

@@ -21,6 +21,8 @@ export type AdapterReplayInput = {
   root: string;
   /** The environment of a Prisma run on this scratch database (PrismaConnections.scratchEnv). */
   env: Record<string, string>;
+  /** The arguments of the `prisma migrate deploy` this replay stands in for (../prisma/commands.ts). */
+  prismaArgs: string[];
   url: string;
   local: LocalMigration[];
   signal?: AbortSignal | undefined;
@@ -71,6 +73,8 @@ import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 const [root, loaderPath, pgPath] = process.argv.slice(1);
 const input = JSON.parse(readFileSync(0, "utf8"));
+// The config sees the command line of the Prisma run it stands in for (a config may read it).
+process.argv = [process.argv[0], ...input.argv];
 const emit = (out) => { process.stdout.write("\n${RESULT_MARK}" + JSON.stringify(out) + "\n"); process.exit(0); };
 let wrote = false;
 const fallback = (reason) => emit({ kind: "fallback", reason, wrote });
@@ -146,6 +150,7 @@ export async function replayThroughAdapter(input: AdapterReplayInput): Promise<A
   const stdin = JSON.stringify({
     migrations: input.local.map((migration) => ({ name: migration.name, sql: migration.sql })),
     adapter: KNOWN_ADAPTER,
+    argv: [input.cli.entry, ...input.prismaArgs],
     expect,
     identitySql: IDENTITY_SQL,
     sessionSql: SESSION_STATE_SQL,

@@ -15,6 +15,7 @@
 import { connect } from "../infra/pg.js";
 import type { LocalMigration } from "../migrations/local-migrations.js";
 import { applyMigrations } from "../pipeline/apply-migrations.js";
+import { migrateDeploy } from "../prisma/commands.js";
 import { replayThroughAdapter } from "./adapter-replay.js";
 import type { SchemaSyncInput } from "./check-schema-sync.js";
 
@@ -37,6 +38,7 @@ export async function replayAsPrismaWould(input: SchemaSyncInput, url: string, f
         cli: input.prisma,
         root: input.config.root,
         env: input.connections.scratchEnv(url),
+        prismaArgs: migrateDeploy(input.config.schemaPath),
         url,
         local: input.local,
         signal: input.signal,

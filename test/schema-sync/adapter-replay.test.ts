@@ -51,6 +51,7 @@ async function fastReplay(dir: string, migrationsDir: string, env: Record<string
     cli: findPrismaCli(dir),
     root: dir,
     env: testEnv(env) as Record<string, string>,
+    prismaArgs: ["migrate", "deploy"],
     url,
     local: await readLocalMigrations(migrationsDir),
   });
@@ -141,6 +142,18 @@ describe("the replay through the project's driver adapter, against prisma migrat
     const [meant, other] = await Promise.all([createTestDatabase("adapter_meant"), createTestDatabase("adapter_other")]);
     databases.push(meant, other);
     expect(await fastReplay(project.dir, project.migrationsDir, { DATABASE_URL: other.url }, meant.url)).toEqual({ kind: "fallback", reason: expect.stringContaining("does not reach the scratch database"), wrote: false });
+    for (const db of [meant, other]) expect(await query(db.url, "SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace")).toEqual([{ n: 0 }]);
+  });
+
+  it("the config sees Prisma's command line: one that connects elsewhere under `migrate deploy` is caught before anything is written", async () => {
+    project = await createProject({ migrations: 1 });
+    const [meant, other] = await Promise.all([createTestDatabase("adapter_argv_meant"), createTestDatabase("adapter_argv_other")]);
+    databases.push(meant, other);
+    await project.writeFile(
+      "prisma.config.ts",
+      'import { defineConfig } from "prisma/config";\nimport { PrismaPg } from "@prisma/adapter-pg";\nexport default defineConfig({ experimental: { adapter: true }, engine: "js", schema: "prisma/schema.prisma", async adapter() { return new PrismaPg({ connectionString: process.argv.includes("deploy") ? process.env.OTHER_URL : process.env.DATABASE_URL }); } });\n',
+    );
+    expect(await fastReplay(project.dir, project.migrationsDir, { DATABASE_URL: meant.url, OTHER_URL: other.url }, meant.url)).toEqual({ kind: "fallback", reason: expect.stringContaining("does not reach the scratch database"), wrote: false });
     for (const db of [meant, other]) expect(await query(db.url, "SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace")).toEqual([{ n: 0 }]);
   });
 
