@@ -39,6 +39,15 @@ export type CorpusEntry = {
    * migrate deploy`). Absent: the schema path above, Prisma's default migrations folder.
    */
   prismaConfig?: { file: string; schema: string; migrations?: string };
+  /**
+   * An extension the history needs that the embedded PostgreSQL does not ship, and the edits of
+   * the throwaway copy (paths in it) that leave it out, for the cases that cannot run with it.
+   */
+  withoutUnavailableExtension?: {
+    extension: string;
+    reason: string;
+    edits: Array<{ file: string; from: string; to: string; count: number }>;
+  };
   /** Folders with a migration.sql: what Prisma applies. */
   migrationCount: number;
   /** Folders without a migration.sql (the project's own data-migration tool runs them). */
@@ -156,6 +165,11 @@ export type RealProjectOptions = {
   migrations?: number;
   /** Written as dbship.config.json when given. */
   dbshipConfig?: Record<string, unknown>;
+  /**
+   * Apply the entry's withoutUnavailableExtension edits: all of them, or only those in the
+   * migrations (schema.prisma still declares the extension).
+   */
+  withoutUnavailableExtension?: "everywhere" | "in-migrations";
 };
 
 /**
@@ -190,7 +204,7 @@ export async function createRealProject(entry: CorpusEntry, options: RealProject
     dir,
     entry,
     migrations,
-    migrationsDir: paths.migrations,
+    migrationsDir: path.normalize(paths.migrations),
     readFile: (relative) => readFile(path.join(dir, relative), "utf8"),
     async writeFile(relative, content) {
       await mkdir(path.dirname(path.join(dir, relative)), { recursive: true });
@@ -199,7 +213,24 @@ export async function createRealProject(entry: CorpusEntry, options: RealProject
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
   if (options.dbshipConfig) await project.writeFile("dbship.config.json", JSON.stringify(options.dbshipConfig, null, 2));
+  if (options.withoutUnavailableExtension) await leaveOutExtension(project, options.withoutUnavailableExtension);
   return project;
+}
+
+/** Applies the entry's edits; each must match exactly `count` times, so a changed fixture fails loudly. */
+async function leaveOutExtension(project: RealProject, where: "everywhere" | "in-migrations"): Promise<void> {
+  const change = project.entry.withoutUnavailableExtension;
+  if (!change) throw new Error(`${project.entry.id} has no withoutUnavailableExtension in corpus.json`);
+  for (const edit of change.edits) {
+    const inMigrations = edit.file.startsWith(`${project.migrationsDir}/`);
+    if (where === "in-migrations" && !inMigrations) continue;
+    // A migration the copy does not hold (options.migrations) is not edited.
+    if (inMigrations && !project.migrations.includes(edit.file.split("/").at(-2)!)) continue;
+    const text = await project.readFile(edit.file);
+    const found = text.split(edit.from).length - 1;
+    if (found !== edit.count) throw new Error(`${edit.file}: expected ${edit.count} × ${JSON.stringify(edit.from)}, found ${found}`);
+    await project.writeFile(edit.file, text.split(edit.from).join(edit.to));
+  }
 }
 
 /** The schema's files, relative to `entry.schema`: "" for one file, else the folder's .prisma files. */
