@@ -1,6 +1,7 @@
-// Fault injection on `dbship rollback` (at the copy and at the swap) and `dbship snapshot create`
-// (at the copy): SIGINT, SIGTERM, two SIGINTs 10 ms apart, kill -9, and a server restart, each
-// while dbship is held at that step by a lock the test owns. After each: production exists and
+// Fault injection on `dbship rollback` (at the comparison of production with the snapshot, the
+// copy and the swap) and `dbship snapshot create` (at the housekeeping before the copy, and the
+// copy): SIGINT, SIGTERM, two SIGINTs 10 ms apart, kill -9, and a server restart, each while
+// dbship is held at that step by a lock the test owns. After each: production exists and
 // is unchanged or fully restored, the exit status is the one the shell should see, the next
 // dbship command says what happened, and re-running the same rollback completes it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +9,7 @@ import {
   databasesLike,
   FAULTS,
   holdDatabase,
+  holdTable,
   inject,
   makeProduction,
   makeSnapshot,
@@ -15,6 +17,8 @@ import {
   sql,
   startFaultServer,
   waitBlocked,
+  waitBlockedIn,
+  whileRunning,
   buildTemplate,
   type Fault,
   type FaultServer,
@@ -34,8 +38,16 @@ afterAll(async () => {
 const UNCHANGED = ["after the snapshot", "one", "two"];
 const RESTORED = ["one", "two"];
 
-type RollbackCell = { step: "copy" | "swap"; fault: Fault; exit: number; production: "unchanged" | "restored"; alsoAccepted?: number };
+type RollbackCell = { step: "compare" | "copy" | "swap"; fault: Fault; exit: number; production: "unchanged" | "restored"; alsoAccepted?: number };
 const ROLLBACK_CELLS: RollbackCell[] = [
+  // Reading production and the snapshot (row counts, schemas), before anything is copied: a
+  // signal lets the read finish and stops before the copy (ROLLBACK_INTERRUPTED).
+  { step: "compare", fault: "SIGINT", exit: 1, production: "unchanged" },
+  { step: "compare", fault: "SIGTERM", exit: 1, production: "unchanged" },
+  // Nothing to protect yet: the second signal exits at once.
+  { step: "compare", fault: "2×SIGINT", exit: 130, production: "unchanged" },
+  { step: "compare", fault: "kill -9", exit: 137, production: "unchanged" },
+  { step: "compare", fault: "restart", exit: 1, production: "unchanged" },
   { step: "copy", fault: "SIGINT", exit: 1, production: "unchanged" },
   { step: "copy", fault: "SIGTERM", exit: 1, production: "unchanged" },
   // The graceful stop the first SIGINT starts may finish before the second arrives (exit 1).
@@ -65,9 +77,15 @@ async function rollbackCell(cell: RollbackCell) {
     const prod = await makeProduction(server, template, false);
     const snapshot = await makeSnapshot(server, prod);
     await sql(prod.url, "INSERT INTO moments (id, title, updated_at) VALUES (gen_random_uuid(), 'after the snapshot', now())");
-    const hold = await holdDatabase(server, cell.step === "copy" ? snapshot : prod.name);
+    // The comparison counts production's rows: a lock on a table of production holds it there.
+    const hold = cell.step === "compare" ? await holdTable(server, prod.name, "moments") : await holdDatabase(server, cell.step === "copy" ? snapshot : prod.name);
     const run = prod.start(["rollback", "--to", snapshot, "--yes"]);
-    await waitBlocked(server, cell.step === "copy" ? /CREATE DATABASE/ : /RENAME/, cell.step === "copy" ? snapshot : prod.name);
+    await whileRunning(
+      run,
+      cell.step === "compare"
+        ? waitBlockedIn(server, prod.name, /count/)
+        : waitBlocked(server, cell.step === "copy" ? /CREATE DATABASE/ : /RENAME/, cell.step === "copy" ? snapshot : prod.name),
+    );
     await inject(cell.fault, run, server);
     if (cell.fault !== "restart") await sleep(300);
     await hold.release();
@@ -81,7 +99,7 @@ async function rollbackCell(cell: RollbackCell) {
     const leftBehind = await databasesLike(server, `dbship-rollback-${prod.name}`);
     // kill -9 at the copy: the orphaned CREATE DATABASE finishes unmarked; at the swap (kill -9 or
     // a restart): the marked copy waits to be swapped in. Anything else leaves nothing.
-    const expectLeftover = (cell.fault === "kill -9") || (cell.fault === "restart" && cell.step === "swap");
+    const expectLeftover = cell.step !== "compare" && (cell.fault === "kill -9" || (cell.fault === "restart" && cell.step === "swap"));
     expect(leftBehind.length).toBe(expectLeftover ? 1 : 0);
     if (leftBehind.length) {
       // Only after kill -9 or a restart; the next command names it and says production is unchanged.
@@ -89,6 +107,7 @@ async function rollbackCell(cell: RollbackCell) {
       expect(status.stdout).toMatch(/interrupted rollback/);
       expect(status.stdout).toContain("production is unchanged");
     }
+    if (cell.step === "compare" && result.exitCode === 1) expect(result.output).toContain("production is unchanged");
     if (cell.production === "restored") expect(status.stdout).toContain(`production was restored from ${snapshot}`);
     else {
       const again = await prod.dbship(["rollback", "--to", snapshot, "--yes"]);
