@@ -241,7 +241,7 @@ export async function inject(fault: Fault, run: RunningDbship, server: FaultServ
 }
 
 /** After kill -9 an orphaned backend may still be working: wait until no dbship session of this production is left. */
-export async function settle(server: FaultServer, prod: { name: string }) {
+export async function settle(server: FaultServer, prod: { name: string; prefix?: string }) {
   await waitFor(
     "dbship's sessions to end",
     async () =>
@@ -249,8 +249,8 @@ export async function settle(server: FaultServer, prod: { name: string }) {
         await sql(
           server.adminUrl,
           `SELECT 1 FROM pg_stat_activity WHERE starts_with(application_name, 'dbship') AND pid <> pg_backend_pid()
-              AND (datname = $1 OR starts_with(datname, 'dbship-scratch-' || $1) OR position($1 in query) > 0)`,
-          [prod.name],
+              AND (datname = $1 OR starts_with(datname, 'dbship-scratch-' || $1) OR position($1 in query) > 0 OR position($2 in query) > 0)`,
+          [prod.name, prod.prefix ?? prod.name],
         )
       ).length === 0,
     30_000,
