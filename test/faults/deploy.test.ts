@@ -14,6 +14,7 @@ import {
   inject,
   makeProduction,
   settle,
+  sql,
   startFaultServer,
   waitBlocked,
   waitPrismaSleeping,
@@ -86,6 +87,31 @@ describe.concurrent("faults in dbship deploy", () => {
 });
 describe("restarts in dbship deploy", () => {
   it.each(CELLS.filter((cell) => cell.fault === "restart"))("$fault at the $step step → exit $exit", (cell) => deployCell(cell));
+});
+
+// A restart during the schema check reads as DATABASE_UNREACHABLE only because the cleanup that
+// follows cannot reconnect yet. The same lost connection with the server still up (a session
+// terminated by an administrator, or a restart that is over before the cleanup) must not read as
+// "the migrations do not apply to an empty database" (SCHEMA_OUT_OF_SYNC, exit 3) either.
+describe("a lost connection in deploy's schema check", () => {
+  it("a terminated replay session → exit 2 DATABASE_UNREACHABLE, never SCHEMA_OUT_OF_SYNC; production unchanged", async () => {
+    const prod = await makeProduction(server, template, true);
+    const run = prod.start(["deploy", "--no-rehearsal"]);
+    await whileRunning(run, waitReplaySleeping(server, prod));
+    const terminated = await sql(
+      server.adminUrl,
+      "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE starts_with(datname, 'dbship-check-') AND query LIKE '%pg_sleep%' AND position($1 in query) > 0",
+      [prod.name],
+    );
+    expect(terminated.length).toBe(1);
+    const result = await run.done;
+    expect(result.exitCode, result.output).toBe(2);
+    expect(result.output).toContain("DATABASE_UNREACHABLE");
+    expect(result.output).not.toContain("SCHEMA_OUT_OF_SYNC");
+    await settle(server, prod);
+    await pendingOnly(prod);
+    expect(await databasesLike(server, prod.prefix)).toEqual([]);
+  });
 });
 
 async function deployCell(cell: Cell) {
