@@ -40,3 +40,10 @@ export function fromDatabaseError(error: PgError): DbshipError {
 export function saysConnectionLost(text: string): boolean {
   return /terminating connection due to (administrator command|crash of another server process)|the database system is (shutting down|starting up|in recovery mode)|server closed the connection unexpectedly|Connection terminated|Server has closed the connection|Can't reach database server|\bP10(01|02|17)\b|\b57P0[123]\b|\bECONNRESET\b|\bECONNREFUSED\b/i.test(text);
 }
+
+/** A thrown error that means the connection was lost: no SQLSTATE of a statement, 08xxx, 57P0x, or such words. */
+export function isConnectionLost(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code.startsWith("08") || code.startsWith("57P");
+  return saysConnectionLost(error instanceof Error ? error.message : String(error));
+}

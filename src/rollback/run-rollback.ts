@@ -1,7 +1,8 @@
 // `dbship rollback`: restore production from a snapshot (or to a point in time), keeping the
 // current state as a backup, after saying what will be discarded and getting a yes. Then check
 // that production really is the snapshot again: same migrations, same schema.
-import { DbshipError, EXIT } from "../errors.js";
+import { DbshipError, EXIT, isDbshipError } from "../errors.js";
+import { isConnectionLost } from "../infra/database-errors.js";
 import { connect, databaseName, describeTarget } from "../infra/pg.js";
 import { acquireDeployLock, deployLockUrl } from "../pipeline/deploy-lock.js";
 import { timestampedName, underFreeName } from "../providers/free-name.js";
@@ -158,7 +159,7 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRep
     }
   } catch (caught) {
     // A lost connection (server restart, terminated session) half way is a failed step, not a bug.
-    const error = caught instanceof DbshipError ? caught : stopped(caught, stage, report);
+    const error = caught instanceof DbshipError && caught.code !== "DATABASE_UNREACHABLE" ? caught : stopped(caught, stage, report);
     return { ...report, ok: false, exitCode: error.exitCode, error: error.toJSON() };
   } finally {
     await provider.close();
@@ -177,6 +178,14 @@ async function readSide(url: string, counts = true): Promise<{ counts: Map<strin
 /** An unexpected failure (the server restarting, a session terminated), told by how far the rollback got. */
 function stopped(caught: unknown, stage: "before" | "restoring" | "restored", report: RollbackReport): DbshipError {
   const why = caught instanceof Error ? caught.message : String(caught);
+  // Before the restore, a lost server is the environment's problem (exit 2, as in deploy's
+  // preflight); from the restore on, it is a failed step (exit 1) that says what production is.
+  if (stage === "before" && (isDbshipError(caught) || isConnectionLost(caught))) {
+    return new DbshipError("DATABASE_UNREACHABLE", `rollback stopped before production was touched: production is unchanged (the connection to the database was lost: ${why})`, {
+      hint: "Nothing was copied or renamed. Run the same dbship rollback again once the database answers.",
+      cause: caught,
+    });
+  }
   if (stage === "before") {
     return new DbshipError("ROLLBACK_FAILED", `rollback stopped before production was touched: production is unchanged (${why})`, {
       hint: "Nothing was copied or renamed. Run the same dbship rollback again once the database answers.",
