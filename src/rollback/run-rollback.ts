@@ -126,11 +126,10 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRep
       if (options.signal?.aborted) throw interruptedBeforeRestore();
       options.progress.start(snapshot ? `Restoring production from ${snapshot.name}` : `Restoring production to ${time?.toISOString()}`);
       const target: RestoreTarget = snapshot ? { snapshot: snapshot.name } : { time: time! };
-      // A retry under the next backup name (another rollback took the name meanwhile) continues a
-      // swap already under way: a signal that came during it no longer stops it.
-      let attempts = 0;
+      // A name found taken before anything is done is retried here with the next one; one taken
+      // during the swap, by the provider inside the swap (which a signal lets finish).
       stage = "restoring";
-      const restored = await underFreeName(backupName, (name) => provider.restore(target, name, { signal: attempts++ === 0 ? options.signal : undefined }));
+      const restored = await underFreeName(backupName, (name) => provider.restore(target, name, { signal: options.signal }));
       // Production is restored: a signal from here on finishes the (read-only) checks and the report.
       if (options.signal?.aborted) report.interruptedAfterSwap = true;
       stage = "restored";

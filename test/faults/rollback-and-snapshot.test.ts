@@ -4,6 +4,7 @@
 // dbship is held at that step by a lock the test owns. After each: production exists and
 // is unchanged or fully restored, the exit status is the one the shell should see, the next
 // dbship command says what happened, and re-running the same rollback completes it.
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   databasesLike,
@@ -21,9 +22,10 @@ import {
   whileRunning,
   buildTemplate,
   type Fault,
+  type FaultProduction,
   type FaultServer,
 } from "./fault-kit.js";
-import { sleep } from "../support/processes.js";
+import { signalTwice, sleep } from "../support/processes.js";
 
 let server: FaultServer;
 let template: string;
@@ -140,6 +142,78 @@ async function rollbackCell(cell: RollbackCell) {
     expect(Object.values(await prod.finished()).every((n) => n === 1)).toBe(true);
   }
 }
+
+// The backup-name race (docs/interruptions.md): two rollbacks on one server in the same second
+// choose the same pre-rollback-<time> name. Provoked here deterministically: the swap is held,
+// the name it is about to take is taken by someone else (committed, or in a rename not yet
+// committed), then the swap goes on.
+describe("the backup-name race", () => {
+  async function heldSwap() {
+    const prod = await makeProduction(server, template, false);
+    const snapshot = await makeSnapshot(server, prod);
+    await sql(prod.url, "INSERT INTO moments (id, title, updated_at) VALUES (gen_random_uuid(), 'after the snapshot', now())");
+    const hold = await holdDatabase(server, prod.name);
+    const run = prod.start(["rollback", "--to", snapshot, "--yes"]);
+    await whileRunning(run, waitBlocked(server, /RENAME/, prod.name));
+    const [row] = await sql<{ query: string }>(server.adminUrl, "SELECT query FROM pg_stat_activity WHERE starts_with(application_name, 'dbship') AND query ~ 'RENAME TO' AND position($1 in query) > 0", [prod.name]);
+    const backup = /RENAME TO "([^"]+)"/.exec(row?.query ?? "")?.[1];
+    expect(backup, row?.query).toMatch(/^pre-rollback-\d{8}-\d{6}$/);
+    return { prod, snapshot, hold, run, backup: backup! };
+  }
+
+  async function restoredUnder(prod: FaultProduction, snapshot: string, backup: string) {
+    await settle(server, prod);
+    expect(await prod.titles()).toEqual(RESTORED);
+    // Production's previous state is kept, under the next free name.
+    expect(await databasesLike(server, `${backup}-2`)).toEqual([`${backup}-2`]);
+    expect((await sql(server.url(`${backup}-2`), "SELECT title FROM moments ORDER BY title")).map((r) => r.title)).toEqual(UNCHANGED);
+    const status = await prod.dbship(["status"]);
+    expect(status.exitCode, status.output).toBe(0);
+    expect(status.stdout).toContain(`production was restored from ${snapshot}`);
+    expect(status.stdout).not.toMatch(/interrupted rollback/);
+    expect(await databasesLike(server, `dbship-rollback-${prod.name}`)).toEqual([]);
+  }
+
+  it("two SIGINTs during a swap whose backup name was taken meanwhile: the swap finishes under the next name (130, restored)", async () => {
+    const { prod, snapshot, hold, run, backup } = await heldSwap();
+    await sql(server.adminUrl, `CREATE DATABASE "${backup}"`);
+    try {
+      await signalTwice(run.pid, "INT", 10);
+      await sleep(300);
+      await hold.release();
+      const result = await run.done;
+      expect(result.exitCode, result.output).toBe(130);
+      await restoredUnder(prod, snapshot, backup);
+    } finally {
+      await sql(server.adminUrl, `DROP DATABASE IF EXISTS "${backup}"`);
+    }
+  });
+
+  it("a rename to the same backup name not yet committed by another session: the swap takes the next name (0, restored)", async () => {
+    const { prod, snapshot, hold, run, backup } = await heldSwap();
+    const decoy = `decoy_${prod.name}`;
+    await sql(server.adminUrl, `CREATE DATABASE "${decoy}"`);
+    const other = new pg.Client({ connectionString: server.adminUrl });
+    other.on("error", () => undefined);
+    await other.connect();
+    try {
+      await other.query("BEGIN");
+      await other.query(`ALTER DATABASE "${decoy}" RENAME TO "${backup}"`);
+      await hold.release();
+      // dbship's rename now waits for the other transaction (pg_database's unique name index).
+      await whileRunning(run, waitBlocked(server, /RENAME/, prod.name));
+      await other.query("COMMIT");
+      const result = await run.done;
+      expect(result.exitCode, result.output).toBe(0);
+      expect(result.stdout).toContain(`${backup}-2`);
+      await restoredUnder(prod, snapshot, backup);
+    } finally {
+      await other.end().catch(() => undefined);
+      await sql(server.adminUrl, `DROP DATABASE IF EXISTS "${backup}"`);
+      await sql(server.adminUrl, `DROP DATABASE IF EXISTS "${decoy}"`);
+    }
+  });
+});
 
 type SnapshotCell = { step: "housekeeping" | "copy"; fault: Fault; exit: number; alsoAccepted?: number };
 const SNAPSHOT_CELLS: SnapshotCell[] = [
