@@ -180,7 +180,7 @@ function stopped(caught: unknown, stage: "before" | "restoring" | "restored", re
   // Before the restore, a lost server is the environment's problem (exit 2, as in deploy's
   // preflight); from the restore on, it is a failed step (exit 1) that says what production is.
   if (stage === "before" && (isDbshipError(caught) || isConnectionLost(caught))) {
-    return new DbshipError("DATABASE_UNREACHABLE", `rollback stopped before production was touched: production is unchanged (the connection to the database was lost: ${why})`, {
+    return new DbshipError("DATABASE_UNREACHABLE", `rollback stopped before production was touched: production is unchanged (the database could not be reached: ${why})`, {
       hint: "Nothing was copied or renamed. Run the same dbship rollback again once the database answers.",
       cause: caught,
     });
