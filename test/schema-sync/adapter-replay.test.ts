@@ -11,7 +11,7 @@ import { readSchemaModel } from "../../src/verify/schema-model.js";
 import { runDbship, testEnv } from "../support/cli.js";
 import { adminUrl, createTestDatabase, query, withClient, type TestDatabase } from "../support/postgres.js";
 import { createProject, type TestProject } from "../support/project.js";
-import { corpus, createRealProject, projectEnv, type RealProject } from "../real/real-project.js";
+import { corpus, createRealProject, projectEnv, projectPaths, type RealProject } from "../real/real-project.js";
 import path from "node:path";
 
 const CATALOG_SQL = `
@@ -174,7 +174,7 @@ describe("the replay through the project's driver adapter, against prisma migrat
     real = await createRealProject(entry);
     const [mine, theirs] = await Promise.all([createTestDatabase(`adapter_${entry.id}_fast`), createTestDatabase(`adapter_${entry.id}_prisma`)]);
     databases.push(mine, theirs);
-    const fast = await fastReplay(real.dir, path.join(real.dir, entry.migrations), projectEnv(entry, mine.url), mine.url);
+    const fast = await fastReplay(real.dir, path.join(real.dir, projectPaths(entry).migrations), projectEnv(entry, mine.url), mine.url);
     const prisma = await prismaOutcome(real.dir, projectEnv(entry, theirs.url), theirs.url);
     expect(fast.kind).toBe("done");
     if (fast.kind !== "done") return;
