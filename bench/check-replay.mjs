@@ -1,7 +1,10 @@
 // The schema check's replay on a long history: `dbship check --shadow-url` on a generated,
 // Prisma-shaped 160-migration history, against the time PostgreSQL itself needs to run the same
 // SQL (each migration.sql sent by the pg driver, in order, on one connection), and against what
-// the check's replay itself (src/schema-sync/replay-migrations.ts, timed in process), against what
+// the check's replays themselves cost: the whole-script replay of the native-engine path
+// (src/schema-sync/replay-migrations.ts, timed in process) and the replay through the project's
+// driver adapter of the `engine: "js"` path (src/schema-sync/adapter-replay.ts: its child process
+// included, as the check runs it), against what
 // the replay was before (`prisma migrate deploy` on an empty database) and what the check still
 // runs Prisma for, schema.prisma's SQL (`prisma migrate diff --from-empty`), bare. Each Prisma-running series is measured twice: as
 // users run it, and with the test-only preload that removes Prisma 6.19's WebAssembly engine's
@@ -86,17 +89,26 @@ export async function run({ runs = 3, sizes = [160] } = {}) {
           scripts.push(await readFile(path.join(project.migrationsDir, name, "migration.sql"), "utf8"));
         }
         const total = scripts.length;
+        // The same SQL as @prisma/adapter-pg's executeScript sends it (src/schema-sync/README.md):
+        // each script split on every ";", pieces trimmed, empty ones dropped, one query each.
+        const pieces = scripts.flatMap((sql) => sql.split(";").map((piece) => piece.trim()).filter((piece) => piece.length > 0));
         const asUsers = benchEnv({ NODE_OPTIONS: undefined });
         const withPreload = benchEnv();
         const { replayMigrations } = await import("../dist/schema-sync/replay-migrations.js");
+        const { replayThroughAdapter } = await import("../dist/schema-sync/adapter-replay.js");
+        const { findPrismaCli } = await import("../dist/prisma/prisma-cli.js");
+        const cli = findPrismaCli(project.dir);
         const { readLocalMigrations } = await import("../dist/migrations/local-migrations.js");
         const local = await readLocalMigrations(project.migrationsDir);
-        const series = { pgReplay: [], dbshipReplay: [], pgSchema: [], prismaDeploy: [], prismaDeployPreload: [], prismaDiff: [], check: [], checkPreload: [] };
+        const series = { pgReplay: [], pgPieces: [], dbshipReplay: [], adapterReplay: [], adapterFixed: [], pgSchema: [], prismaDeploy: [], prismaDeployPreload: [], prismaDiff: [], check: [], checkPreload: [] };
         let schemaSql;
         for (let r = 0; r < runs; r++) {
           // PostgreSQL alone: the migrations, and Prisma's SQL for schema.prisma.
           let db = await freshDatabase(server);
           series.pgReplay.push(await pgRun(db.url, scripts));
+          await db.drop();
+          db = await freshDatabase(server);
+          series.pgPieces.push(await pgRun(db.url, pieces));
           await db.drop();
           // dbship's replay (what the check runs now), in this process: connect, send each script.
           db = await freshDatabase(server);
@@ -104,6 +116,21 @@ export async function run({ runs = 3, sizes = [160] } = {}) {
           const replay = await replayMigrations(db.url, local);
           series.dbshipReplay.push(performance.now() - started);
           if (replay.failure) throw new Error(`replay failed: ${JSON.stringify(replay.failure)}`);
+          await db.drop();
+          // The js-engine path's replay (what the check runs on this project, engine "js"): the
+          // project's adapter in one child process, each script through its executeScript.
+          db = await freshDatabase(server);
+          const adapterStarted = performance.now();
+          const adapted = await replayThroughAdapter({ cli, root: project.dir, env: { ...asUsers, DATABASE_URL: db.url }, prismaArgs: ["migrate", "deploy"], url: db.url, local });
+          series.adapterReplay.push(performance.now() - adapterStarted);
+          if (adapted.kind !== "done" || adapted.failure) throw new Error(`adapter replay did not apply the history: ${JSON.stringify(adapted)}`);
+          await db.drop();
+          // Its fixed cost: the same with no migration (process, config, adapter, identity, ledger table).
+          db = await freshDatabase(server);
+          const fixedStarted = performance.now();
+          const none = await replayThroughAdapter({ cli, root: project.dir, env: { ...asUsers, DATABASE_URL: db.url }, prismaArgs: ["migrate", "deploy"], url: db.url, local: [] });
+          series.adapterFixed.push(performance.now() - fixedStarted);
+          if (none.kind !== "done") throw new Error(`adapter replay of nothing: ${JSON.stringify(none)}`);
           await db.drop();
           db = await freshDatabase(server);
           const diff = await mustRun("prisma migrate diff", [prismaEntry, "migrate", "diff", "--from-empty", "--to-schema-datamodel", schemaFile, "--script"], { cwd: project.dir, env: { ...asUsers, DATABASE_URL: db.url } });
@@ -130,8 +157,11 @@ export async function run({ runs = 3, sizes = [160] } = {}) {
         console.log(`${total} migrations (${count} generated + the example's 2)\n`);
         console.log(
           table(TIME_HEADER, [
-            timeRow("PostgreSQL: the migrations' SQL via pg (baseline)", s.pgReplay),
-            timeRow("dbship's replay (replay-migrations.ts, what the check runs)", s.dbshipReplay),
+            timeRow("PostgreSQL: the migrations' SQL via pg, each script whole (baseline)", s.pgReplay),
+            timeRow(`PostgreSQL: the same SQL as the adapter sends it (${pieces.length} pieces, one query each)`, s.pgPieces),
+            timeRow("dbship's whole-script replay (native engine path, replay-migrations.ts)", s.dbshipReplay),
+            timeRow("dbship's replay through the project's adapter (engine \"js\" path, adapter-replay.ts)", s.adapterReplay),
+            timeRow("  the same with no migration: its fixed cost (process, config, adapter)", s.adapterFixed),
             timeRow("PostgreSQL: schema.prisma's SQL via pg", s.pgSchema),
             timeRow("prisma migrate deploy on an empty database (the replay before; as users run it)", s.prismaDeploy),
             timeRow("prisma migrate deploy, idle wait removed (test preload)", s.prismaDeployPreload),
@@ -141,7 +171,9 @@ export async function run({ runs = 3, sizes = [160] } = {}) {
           ]),
         );
         const ratio = (a) => `${(a / s.pgReplay.median).toFixed(1)}x`;
-        console.log(`the check's replay / PostgreSQL: ${ratio(s.dbshipReplay.median)}; target ≤ 2x: ${s.dbshipReplay.median <= 2 * s.pgReplay.median ? "MET" : "MISSED"}`);
+        console.log(`the check's whole-script replay / PostgreSQL: ${ratio(s.dbshipReplay.median)}; target ≤ 2x: ${s.dbshipReplay.median <= 2 * s.pgReplay.median ? "MET" : "MISSED"}`);
+        console.log(`the check's adapter replay / PostgreSQL (whole scripts): ${ratio(s.adapterReplay.median)}; target ≤ 2x: ${s.adapterReplay.median <= 2 * s.pgReplay.median ? "MET" : "MISSED"}`);
+        console.log(`the check's adapter replay / PostgreSQL (the adapter's pieces): ${(s.adapterReplay.median / s.pgPieces.median).toFixed(1)}x; target ≤ 2x: ${s.adapterReplay.median <= 2 * s.pgPieces.median ? "MET" : "MISSED"}`);
         console.log(`the replay before (prisma migrate deploy) / PostgreSQL: ${ratio(s.prismaDeploy.median)} as users run it, ${ratio(s.prismaDeployPreload.median)} without the idle wait`);
         console.log(`whole check / PostgreSQL (migrations + schema SQL): ${(s.check.median / (s.pgReplay.median + s.pgSchema.median)).toFixed(1)}x\n`);
       } finally {

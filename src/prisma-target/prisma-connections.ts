@@ -151,6 +151,21 @@ export class PrismaConnections {
     }
   }
 
+  /**
+   * Work of dbship's own that runs the project's configuration on a scratch database (the
+   * check's replay through the driver adapter, which proves its target itself): the guards of a
+   * Prisma run that writes, production's tripwire included.
+   */
+  async onScratch<T>(url: string, what: string, work: () => Promise<T>): Promise<T> {
+    this.refuseFixedProduction();
+    await this.watchProduction();
+    try {
+      return await work();
+    } finally {
+      await this.checkProduction(`${what} on ${describeTarget(url)}`);
+    }
+  }
+
   /** Proves, with a read-only Prisma run, that Prisma under scratchEnv(url) reads `url`. */
   prove(url: string, signal?: AbortSignal): Promise<void> {
     let proof = this.proven.get(url);

@@ -16,7 +16,7 @@ import { diffSchemas, type SchemaDifference } from "../verify/schema-diff.js";
 import { readSchemaModel, type NotComparedObject, type SchemaModel } from "../verify/schema-model.js";
 import { replayAsPrismaWould } from "./replay-migrations.js";
 import { prepareCheckDatabases } from "./scratch-extensions.js";
-import type { ScratchServer } from "./scratch-server.js";
+import type { ScratchDatabase, ScratchServer } from "./scratch-server.js";
 
 export type SchemaSyncResult = {
   inSync: boolean;
@@ -43,13 +43,22 @@ export async function checkSchemaSync(input: SchemaSyncInput): Promise<SchemaSyn
     input.server.createDatabase("check-migrations"),
     input.server.createDatabase("check-schema"),
   ]);
+  const more: ScratchDatabase[] = [];
   try {
     // Extensions first: Prisma's SQL may use their types and operator classes (scratch-extensions.ts).
-    await prepareCheckDatabases({ ...input, schemaPath: input.config.schemaPath, serverLabel: input.server.label }, { migrations: fromMigrations.url, schema: fromSchema.url });
+    const extensionInput = { ...input, schemaPath: input.config.schemaPath, serverLabel: input.server.label };
+    await prepareCheckDatabases(extensionInput, { migrations: fromMigrations.url, schema: fromSchema.url });
+    // Another empty database for the migrations, prepared the same way (replay-migrations.ts).
+    const fresh = async () => {
+      const database = await input.server.createDatabase("check-migrations");
+      more.push(database);
+      await prepareCheckDatabases(extensionInput, { migrations: database.url, schema: undefined });
+      return database.url;
+    };
     // The two sides do not depend on each other: Prisma runs both at once. Both are awaited
     // before anything is thrown, so no Prisma run outlives the databases it works on.
     const [applied, sql] = await settleAll([
-      replayAsPrismaWould(input, fromMigrations.url),
+      replayAsPrismaWould(input, fromMigrations.url, fresh),
       schemaToSql({
         prisma: input.prisma,
         connections: input.connections,
@@ -71,11 +80,11 @@ export async function checkSchemaSync(input: SchemaSyncInput): Promise<SchemaSyn
       });
     }
     await withConnection(fromSchema.url, (client) => client.query(sql), { applicationName: "dbship check" });
-    const [migrated, described] = await Promise.all([readModel(fromMigrations.url), readModel(fromSchema.url)]);
+    const [migrated, described] = await Promise.all([readModel(applied.url ?? fromMigrations.url), readModel(fromSchema.url)]);
     const differences = diffSchemas(migrated, described, { scope: "prisma", leftLabel: "the migrations", rightLabel: "schema.prisma" });
     return { inSync: differences.length === 0, differences, notCompared: migrated.notCompared, server: input.server.label };
   } finally {
-    await Promise.all([fromMigrations.drop(), fromSchema.drop()]);
+    await Promise.all([fromMigrations.drop(), fromSchema.drop(), ...more.map((database) => database.drop())]);
   }
 }
 

@@ -132,9 +132,9 @@ export async function scratchExtensionNeeds(input: {
 /** Installs each database's needs; a refusal names the extension the server lacks. */
 export async function prepareCheckDatabases(
   input: { local: Array<Pick<LocalMigration, "sql">>; schemaPath: string; productionUrl?: string | undefined; serverLabel: string },
-  urls: { migrations: string; schema: string },
+  urls: { migrations: string; schema: string | undefined },
 ): Promise<void> {
   const needs = await scratchExtensionNeeds(input);
   await prepareScratchExtensions(urls.migrations, needs.migrations, input.serverLabel);
-  await prepareScratchExtensions(urls.schema, needs.schema, input.serverLabel);
+  if (urls.schema) await prepareScratchExtensions(urls.schema, needs.schema, input.serverLabel);
 }
