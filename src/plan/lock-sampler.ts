@@ -15,14 +15,19 @@ export async function readLocks(client: pg.ClientBase, pid: number): Promise<Hel
   return result.rows.flatMap((row) => (isLockMode(row.mode) ? [{ oid: row.oid, mode: row.mode }] : []));
 }
 
+const MAX_INTERVAL_MS = 100;
+
 export type Sample = HeldLock & { firstSeenMs: number; lastSeenMs: number };
 
 /**
- * Polls `pid`'s locks every `everyMs` until stopped. Locks are keyed by relation and mode, with
- * when they were first and last seen (ms since start). A statement shorter than the interval may
- * be missed; the own session's read before commit is the complete record for those.
+ * Polls `pid`'s locks until stopped: first after `everyMs`, then backing off to MAX_INTERVAL_MS
+ * (a lock is taken at a statement's start, and a long statement should not pay for hundreds of
+ * polls). Locks are keyed by relation and mode, with when they were first and last seen (ms since
+ * start). A statement shorter than the interval may be missed; the own session's read before
+ * commit is the complete record for those.
  */
 export function sampleLocks(client: pg.ClientBase, pid: number, everyMs: number): { stop(): Promise<Sample[]> } {
+  let interval = everyMs;
   const seen = new Map<string, Sample>();
   const started = performance.now();
   let stopped = false;
@@ -39,8 +44,9 @@ export function sampleLocks(client: pg.ClientBase, pid: number, everyMs: number)
       if (stopped) break;
       await new Promise<void>((resolve) => {
         wake = resolve;
-        setTimeout(resolve, everyMs);
+        setTimeout(resolve, interval);
       });
+      interval = Math.min(MAX_INTERVAL_MS, interval * 1.5);
     }
   })();
   return {
