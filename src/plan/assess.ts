@@ -50,17 +50,27 @@ function assessStatement(statement: StatementMeasure, findings: LintFinding[], t
   if (worst && worst.blocks !== "nothing") {
     verdict = worst.heldMs >= thresholdMs ? "over-threshold" : "blocks";
     parts.push(`blocks ${worst.blocks} to \`${worst.relation}\` for ~${formatDuration(worst.heldMs)} (${worst.mode})`);
+  } else if (rowLocks(statement)) {
+    // UPDATE/DELETE lock every row they change until commit: writes to those rows wait.
+    const heldMs = worst?.heldMs ?? statement.durationMs;
+    verdict = heldMs >= thresholdMs ? "over-threshold" : "blocks";
+    parts.push(`blocks writes to the ${count(statement.rows?.count ?? 0)} changed row(s) of \`${worst?.relation ?? "the table"}\` for ~${formatDuration(heldMs)} (row locks)`);
   } else if (worst) {
     parts.push(`blocks no reads or writes (${worst.mode} on \`${worst.relation}\`, ~${formatDuration(worst.heldMs)})`);
   }
   const tableRewrites = statement.rewrites.filter((r) => r.kind === "table");
   for (const rewrite of tableRewrites) parts.push(`rewrote \`${rewrite.relation}\` (${formatBytes(rewrite.bytesBefore)} → ${formatBytes(rewrite.bytesAfter)})`);
   for (const index of statement.indexesBuilt) parts.push(`built index \`${index.name}\` (${formatBytes(index.bytes)})`);
-  if (statement.rows) parts.push(`${statement.rows.how === "estimated" ? "~" : ""}${count(statement.rows.count)} row(s) ${statement.rows.how === "changed" ? "changed" : "processed"}`);
+  if (statement.rows && !rowLocks(statement)) parts.push(`${statement.rows.how === "estimated" ? "~" : ""}${count(statement.rows.count)} row(s) ${statement.rows.how === "changed" ? "changed" : "processed"}`);
   if (worst && tableRewrites.length === 0 && statement.indexesBuilt.length === 0 && statement.rows === null && /^\s*ALTER\s+TABLE/i.test(statement.sql)) {
     parts.push("no rewrite");
   }
   return { ...statement, verdict, summary: parts.length ? parts.join("; ") : `~${formatDuration(statement.durationMs)}, no table lock`, lint };
+}
+
+/** An UPDATE, DELETE or MERGE that changed rows holds their row locks until it commits. */
+function rowLocks(statement: StatementMeasure): boolean {
+  return statement.rows?.how === "changed" && statement.rows.count > 0 && !/^\s*(INSERT|COPY)\b/i.test(statement.sql);
 }
 
 function worstLock(locks: MeasuredLock[]): MeasuredLock | undefined {

@@ -61,8 +61,12 @@ describe("dbship plan on a million-row table", () => {
           'ALTER TABLE "moments" VALIDATE CONSTRAINT "moments_views_nonnegative";',
           "",
         ].join("\n"),
+        "0004_title_index": 'CREATE INDEX CONCURRENTLY "moments_title_idx" ON "moments"("title");\n',
       },
-      (text) => text.replace("  body      String?\n", '  body      String?\n  views     Int      @default(0)\n'),
+      (text) =>
+        text
+          .replace("  body      String?\n", '  body      String?\n  views     Int      @default(0)\n')
+          .replace("  @@index([createdAt])\n", "  @@index([createdAt])\n  @@index([title])\n"),
       ["--json", "--allow", "require-lock-timeout"],
     );
     expect(result.exitCode, result.output).toBe(0);
@@ -82,6 +86,12 @@ describe("dbship plan on a million-row table", () => {
     expect(validate.rewrites).toEqual([]);
     expect(validate.verdict).toBe("ok");
     expect(validate.summary).toMatch(/^blocks no reads or writes \(SHARE UPDATE EXCLUSIVE on `moments`, ~[\d.]+ m?s\)/);
+
+    // CONCURRENTLY cannot run in a transaction block: run on its own, its lock seen by the sampler.
+    const [concurrent] = result.json.migrations[1].statements;
+    expect(concurrent.transaction).toBe("none");
+    expect(concurrent.locks).toEqual([expect.objectContaining({ relation: "moments", mode: "SHARE UPDATE EXCLUSIVE", blocks: "nothing", seen: ["sampled"] })]);
+    expect(concurrent.indexesBuilt).toEqual([expect.objectContaining({ name: "moments_title_idx", table: "moments" })]);
 
     expect(result.json.prisma).toMatchObject({ applied: true, withRows: false, sameSchema: true, error: null });
     expect(result.json.blockers).toEqual([]);

@@ -163,4 +163,33 @@ describe("the plan's Markdown summary", () => {
     statement.sql = "UPDATE \"orders\" SET \"note\" = 'a' || 'b'";
     expect(renderPlanMarkdown(piped)).toContain("| 🟡 | 2 | `UPDATE \"orders\" SET \"note\" = 'a' \\|\\| 'b'` |");
   });
+
+  it("says an UPDATE blocks writes to the rows it changed, though its table lock blocks nothing", () => {
+    const [migration] = assessMigrations(
+      ["0010_backfill"],
+      [
+        {
+          name: "0010_backfill",
+          durationMs: 2300,
+          completed: true,
+          statements: [
+            {
+              index: 1,
+              line: 1,
+              sql: 'UPDATE "orders" SET "status" = \'paid\' WHERE "paid_at" IS NOT NULL',
+              transaction: "own",
+              durationMs: 2300,
+              locks: [{ relation: "orders", mode: "ROW EXCLUSIVE", blocks: "nothing", heldMs: 2300, seen: ["commit"] }],
+              rewrites: [],
+              indexesBuilt: [],
+              rows: { count: 50_000, how: "changed" },
+            },
+          ],
+        },
+      ],
+      [],
+      1000,
+    );
+    expect(migration!.statements[0]).toMatchObject({ verdict: "over-threshold", summary: "blocks writes to the 50,000 changed row(s) of `orders` for ~2.3 s (row locks)" });
+  });
 });
