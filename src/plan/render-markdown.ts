@@ -18,12 +18,14 @@ export function renderPlanMarkdown(report: PlanReport): string {
   const out: string[] = [COMMENT_MARKER];
   const blocking = report.blockers.length;
   const status = report.error && !blocking ? `⛔ ${report.error.code}` : blocking ? `⛔ ${blocking} problem(s) would stop the deploy` : "✅ nothing would stop the deploy";
-  out.push(`## dbship plan: ${report.pending.length} pending migration(s) for \`${report.production}\` — ${status}`, "");
   if (report.error && !blocking) {
+    // Stopped before measuring (a refusal, bad input): what is pending may not even be known.
+    out.push(`## dbship plan for \`${report.production}\` — ${status}`, "");
     out.push(`**${report.error.code}**: ${oneLine(report.error.message)}`, "");
     if (report.error.hint) out.push(`${oneLine(report.error.hint)}`, "");
     return `${out.join("\n")}\n`;
   }
+  out.push(`## dbship plan: ${report.pending.length} pending migration(s) for \`${report.production}\` — ${status}`, "");
   if (report.pending.length === 0) {
     out.push("Nothing to measure: production has every migration.", "");
   } else {
@@ -38,6 +40,8 @@ export function renderPlanMarkdown(report: PlanReport): string {
     for (const blocker of report.blockers) out.push(`- \`${blocker.code}\`: ${oneLine(blocker.message)}`);
     out.push("");
   }
+  // The plan stopped part way after finding blockers (a copy that could not be made…).
+  if (report.error && blocking && report.error.code !== "PLAN_BLOCKED") out.push(`**${report.error.code}**: ${oneLine(report.error.message)}`, "");
   for (const migration of report.migrations) {
     if (!migration.measured) {
       out.push(`### \`${migration.name}\``, "", "Not run: an earlier statement failed.", "");
