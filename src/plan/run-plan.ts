@@ -21,7 +21,7 @@ import type { Scratch, SnapshotProvider } from "../providers/types.js";
 import type { Progress } from "../ui/progress.js";
 import { readSchemaModel } from "../verify/schema-model.js";
 import { schemaFingerprint } from "../verify/fingerprint.js";
-import { runVerifyScripts } from "../verify/verify-scripts.js";
+import { refuseUnsafeVerifyScripts, runVerifyScripts } from "../verify/verify-scripts.js";
 import { assessMigrations, DEFAULT_THRESHOLD_MS } from "./assess.js";
 import { measureMigrations } from "./measure-statements.js";
 import type { PlanReport } from "./plan-report.js";
@@ -145,11 +145,11 @@ async function readProduction(ctx: DeployContext): Promise<ProductionStatus> {
       hint: "Plan again once it has finished: what is pending is about to change. Nothing was changed.",
     });
   }
-  refuseUnsafeHistory(production.status, {
-    root: ctx.config.root,
-    schemaPath: ctx.config.schemaPath,
-    relativeMigrationsDir: path.relative(ctx.config.root, ctx.config.migrationsDir) || ".",
-  });
+  const relativeMigrationsDir = path.relative(ctx.config.root, ctx.config.migrationsDir) || ".";
+  refuseUnsafeHistory(production.status, { root: ctx.config.root, schemaPath: ctx.config.schemaPath, relativeMigrationsDir });
+  // A verify.sql that could write is refused by deploy's preflight: plan says so too (it runs
+  // them only on the copy).
+  await refuseUnsafeVerifyScripts(ctx.databaseUrl, production.local.filter((m) => production.status.pending.includes(m.name)), relativeMigrationsDir);
   return production;
 }
 
