@@ -134,6 +134,8 @@ async function measureStatement(client: pg.Client, sampler: pg.Client, pid: numb
   }
   if (run.error) {
     const error = run.error as { code?: string; message?: string };
+    // Inside the file's own BEGIN, the failed transaction must end before the rows can be read.
+    if (transaction === "file") await client.query("ROLLBACK").catch(() => undefined);
     const violation = await findViolation(client, parsed.sql, run.error).catch(() => undefined);
     return { ...base, durationMs: run.durationMs, error: { code: error.code ?? null, message: error.message ?? String(run.error) }, ...(violation ? { violation } : {}) };
   }
