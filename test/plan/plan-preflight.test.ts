@@ -49,4 +49,22 @@ describe("dbship plan's preflight", () => {
     expect(result.exitCode).toBe(2);
     expect(result.output).toContain('--threshold-ms must be a number of milliseconds, got "soon"');
   });
+
+  it("measures a migration that writes its own BEGIN/COMMIT, and counts the rows its CHECK rejects", async () => {
+    prod = await createProduction({
+      applied: 2,
+      titles: ["short", "a rather long title"],
+      extra: {
+        "0003_wrapped": ["BEGIN;", 'ALTER TABLE "moments" ADD CONSTRAINT "moments_title_tiny" CHECK (char_length("title") <= 5);', "COMMIT;", ""].join("\n"),
+      },
+    });
+    const result = await prod.dbship(["plan", "--json", "--allow", "require-lock-timeout,constraint-missing-not-valid"]);
+    expect(result.exitCode, result.output).toBe(3);
+    const statements = result.json.migrations[0].statements;
+    expect(statements.map((s: { line: number; transaction: string }) => [s.line, s.transaction])).toEqual([
+      [1, "own"],
+      [2, "file"],
+    ]);
+    expect(statements[1].violation).toMatchObject({ kind: "check", rows: 1, rule: 'CHECK (char_length("title") <= 5)' });
+  });
 });
