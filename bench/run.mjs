@@ -12,6 +12,7 @@ const BENCHMARKS = {
   lint: { file: "./lint.mjs", about: "lint statements/s on a 5 MB migration vs libpg-query's bare parse" },
   snapshot: { file: "./snapshot.mjs", about: "postgres snapshot cost by database size vs CREATE DATABASE … TEMPLATE (WAL_LOG, FILE_COPY)" },
   "check-replay": { file: "./check-replay.mjs", about: "dbship check --shadow-url on a 160-migration history vs PostgreSQL running the same SQL" },
+  plan: { file: "./plan.mjs", about: "dbship plan's measured rehearsal (two copies) vs a plain rehearsal, on a 1,000,000-row table" },
   neon: { file: "./neon.mjs", about: "Neon API calls per deploy, by route, against the emulator; time waiting on operations" },
 };
 

@@ -6,6 +6,7 @@ import { registerCheck } from "./commands/check.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerInit } from "./commands/init.js";
 import { registerLint } from "./commands/lint.js";
+import { registerPlan } from "./commands/plan.js";
 import { registerRollback } from "./commands/rollback.js";
 import { registerSnapshot } from "./commands/snapshot.js";
 import { registerStatus } from "./commands/status.js";
@@ -23,6 +24,7 @@ const COMMANDS: Array<(program: Command) => void> = [
   registerStatus,
   registerCheck,
   registerLint,
+  registerPlan,
   registerDeploy,
   registerSnapshot,
   registerRollback,

@@ -13,6 +13,7 @@ export function registerDeploy(program: Command): void {
     .option("--terminate-connections", "postgres provider: terminate other sessions on production so it can be copied")
     .option("--allow-destructive", "deploy even if lint finds data-losing or blocking statements")
     .option("--allow <rule[,rule...]>", "acknowledge these lint rules for this deploy, without editing the migrations (repeatable)", collect, [])
+    .option("--measure", "in the rehearsal, also measure each statement's locks, time and rewrites on a copy of its own (as dbship plan does)")
     .option("-y, --yes", "do not ask for confirmation on a terminal (without a terminal deploy never asks)")
     .option("--verbose", "show Prisma's output")
     .addHelpText(
@@ -51,6 +52,7 @@ Examples:
         terminateConnections: Boolean(flags.terminateConnections),
         allowDestructive: Boolean(flags.allowDestructive),
         allow: flags.allow,
+        measure: Boolean(flags.measure),
         verbose: Boolean(flags.verbose),
         confirm: flags.yes || !canPrompt() ? undefined : (question: string) => askAfterPausing(progress, question),
         progress,

@@ -42,6 +42,7 @@ export async function runDeploy(options: RunDeployOptions): Promise<Report> {
     allowDestructive: options.allowDestructive ?? false,
     verbose: options.verbose ?? false,
     allow: options.allow ?? [],
+    measure: options.measure ?? false,
   };
   const ctx: DeployContext = {
     config,

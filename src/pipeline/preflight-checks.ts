@@ -37,7 +37,8 @@ export async function lintPendingMigrations(ctx: DeployContext, production: Prod
  */
 export async function checkSchemaAgainstMigrations(ctx: DeployContext): Promise<void> {
   // neon: refuse before the first branch if this deploy's (one throwaway, one snapshot) cannot fit.
-  await ctx.provider.checkAllowance?.({ branches: ctx.options.dryRun ? 1 : 2 });
+  // --measure needs one more throwaway copy.
+  await ctx.provider.checkAllowance?.({ branches: ctx.options.dryRun ? 1 : ctx.options.measure ? 3 : 2 });
   const server = await scratchServerFor(ctx.config, ctx.databaseUrl, ctx.provider);
   ctx.progress.info(`  schema check: replaying ${ctx.state.local.length} migration(s) and schema.prisma on ${server.label}…`);
   try {

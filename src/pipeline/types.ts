@@ -17,6 +17,8 @@ export type DeployOptions = {
   terminateConnections: boolean;
   allowDestructive: boolean;
   verbose: boolean;
+  /** `--measure`: measure each pending statement on a copy of its own in the rehearsal (src/plan/). */
+  measure?: boolean;
   /** `--allow` values: lint rule ids (comma-separated lists allowed) acknowledged for this deploy. */
   allow?: string[];
 };

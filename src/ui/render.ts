@@ -3,6 +3,8 @@ import chalk from "chalk";
 import { formatFinding } from "../lint/format-finding.js";
 import type { LintFinding } from "../lint/types.js";
 import type { Report } from "../pipeline/report.js";
+import { measurementLines } from "../plan/measurement-lines.js";
+import type { RehearsalMeasurements } from "../plan/rehearsal-measurements.js";
 import { presentUrl, type SecretPolicy } from "./secrets.js";
 
 export function renderError(error: { code: string; message: string; hint?: string | null | undefined }): string {
@@ -19,6 +21,7 @@ export function renderDeployReport(report: Report, policy: SecretPolicy): string
   const lines: string[] = [];
   if (report.error) lines.push(renderError(report.error), "");
   lines.push(...renderWarnings(report.warnings));
+  lines.push(...measurementLines(report.measurements as RehearsalMeasurements | undefined));
   // Acknowledged lint findings: not warnings, but the report says what was waived and by whom.
   const lint = report.lint as { findings?: LintFinding[] } | undefined;
   for (const finding of lint?.findings?.filter((f) => f.acknowledged) ?? []) {

@@ -19,7 +19,7 @@ describe("dbship program", () => {
   it("--help lists every command, the environment and the exit codes", async () => {
     const result = await runDbship(["--help"], { cwd: os.tmpdir() });
     expect(result.exitCode).toBe(0);
-    for (const command of ["init", "baseline", "status", "check", "lint", "deploy", "snapshot", "rollback"]) {
+    for (const command of ["init", "baseline", "status", "check", "lint", "plan", "deploy", "snapshot", "rollback"]) {
       expect(result.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     }
     expect(result.stdout).toContain("NEON_API_KEY");

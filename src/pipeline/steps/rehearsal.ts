@@ -14,6 +14,11 @@ export const rehearsal: Step = {
   title: "Rehearsal on a copy of production",
   async run(ctx) {
     if (!ctx.options.rehearsal) return { status: "skipped", detail: "off (--no-rehearsal)" };
+    // --measure: plan's per-statement measurements, on a copy of their own (src/plan/).
+    if (ctx.options.measure) {
+      const { measureRehearsal } = await import("../../plan/rehearsal-measurements.js");
+      ctx.state.extra.measurements = await measureRehearsal(ctx);
+    }
     const scratch = await ctx.provider.createScratch(ctx.state.snapshot);
     ctx.cleanups.push({ label: `drop the rehearsal copy ${scratch.name}`, run: () => scratch.drop() });
     const pending = ctx.state.before?.pending ?? [];
