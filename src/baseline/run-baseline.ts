@@ -9,7 +9,7 @@ import { DbshipError, EXIT } from "../errors.js";
 import { databaseName, describeTarget, withConnection } from "../infra/pg.js";
 import { migrationsSchema, readLedger } from "../migrations/ledger.js";
 import { checksumOf } from "../migrations/local-migrations.js";
-import { acquireDeployLock, deployLockUrl } from "../pipeline/deploy-lock.js";
+import { acquireDeployLock, deployLockUrl } from "../migrations/deploy-lock.js";
 import { displayCommand, migrateResolveApplied } from "../prisma/commands.js";
 import { openPrisma } from "../prisma-target/open-prisma.js";
 import { prismaErrorLine } from "../prisma/run-prisma.js";

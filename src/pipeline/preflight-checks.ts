@@ -5,7 +5,7 @@ import type { ProductionStatus } from "../migrations/production-status.js";
 import { applyAcknowledgements, describeAcknowledgement } from "../schema-sync/acknowledge.js";
 import { checkSchemaSync, outOfSyncError } from "../schema-sync/check-schema-sync.js";
 import { scratchServerFor } from "../schema-sync/scratch-server.js";
-import { blockingFindings, lintAllows, lintError, lintPending } from "./lint-check.js";
+import { blockingFindings, lintAllows, lintError, lintPending } from "../lint/lint-check.js";
 import type { DeployContext } from "./types.js";
 
 /** Lint of the pending SQL; unacknowledged errors refuse the deploy unless --allow-destructive. */

@@ -3,7 +3,7 @@
 // that production really is the snapshot again: same migrations, same schema.
 import { DbshipError, EXIT } from "../errors.js";
 import { connect, databaseName, describeTarget } from "../infra/pg.js";
-import { acquireDeployLock, deployLockUrl } from "../pipeline/deploy-lock.js";
+import { acquireDeployLock, deployLockUrl } from "../migrations/deploy-lock.js";
 import { timestampedName, underFreeName } from "../providers/free-name.js";
 import { openTarget } from "../providers/open-target.js";
 import { pointInTimeUnsupported } from "../providers/postgres.js";

@@ -14,7 +14,7 @@
 // and the deploy itself always run the project's own Prisma.
 import { connect } from "../infra/pg.js";
 import type { LocalMigration } from "../migrations/local-migrations.js";
-import { applyMigrations } from "../pipeline/apply-migrations.js";
+import { applyMigrations } from "../migrations/apply-migrations.js";
 import type { SchemaSyncInput } from "./check-schema-sync.js";
 
 export type ReplayOutcome = { failure?: { migration: string; error: string } | undefined; prismaError?: string | undefined };

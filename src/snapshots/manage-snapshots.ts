@@ -1,7 +1,7 @@
 // `dbship snapshot create | list | url | prune`: the snapshots the pipeline takes, on demand.
 import { DbshipError, EXIT } from "../errors.js";
 import { databaseName } from "../infra/pg.js";
-import { acquireDeployLock, deployLockUrl } from "../pipeline/deploy-lock.js";
+import { acquireDeployLock, deployLockUrl } from "../migrations/deploy-lock.js";
 import { createNamedSnapshot } from "../pipeline/steps/snapshot.js";
 import { openTarget } from "../providers/open-target.js";
 import type { Housekeeping, Snapshot } from "../providers/types.js";

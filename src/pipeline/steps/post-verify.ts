@@ -8,7 +8,7 @@ import { prismaErrorLine } from "../../prisma/run-prisma.js";
 import { schemaFingerprint } from "../../verify/fingerprint.js";
 import { readSchemaModel } from "../../verify/schema-model.js";
 import { runVerifyScripts } from "../../verify/verify-scripts.js";
-import { readStatus } from "../apply-migrations.js";
+import { readStatus } from "../../migrations/apply-migrations.js";
 import type { DeployContext, Step } from "../types.js";
 
 export const postVerify: Step = {

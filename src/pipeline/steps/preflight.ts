@@ -9,7 +9,7 @@ import { describeRunning } from "../../migrations/running-migrations.js";
 import { housekeep } from "../../snapshots/server-notices.js";
 import { readProductionStatus } from "../../migrations/production-status.js";
 import { refuseUnsafeVerifyScripts } from "../../verify/verify-scripts.js";
-import { acquireDeployLock, deployLockUrl } from "../deploy-lock.js";
+import { acquireDeployLock, deployLockUrl } from "../../migrations/deploy-lock.js";
 import { checkSchemaAgainstMigrations, lintPendingMigrations } from "../preflight-checks.js";
 import type { Step } from "../types.js";
 

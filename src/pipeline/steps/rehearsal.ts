@@ -5,7 +5,7 @@ import { connect } from "../../infra/pg.js";
 import { readSchemaModel } from "../../verify/schema-model.js";
 import { schemaFingerprint } from "../../verify/fingerprint.js";
 import { runVerifyScripts } from "../../verify/verify-scripts.js";
-import { applyMigrations } from "../apply-migrations.js";
+import { applyMigrations } from "../../migrations/apply-migrations.js";
 import { explainRehearsalFailure } from "../explain-failure.js";
 import type { Step } from "../types.js";
 

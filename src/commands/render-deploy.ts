@@ -3,7 +3,7 @@ import chalk from "chalk";
 import { formatFinding } from "../lint/format-finding.js";
 import type { LintFinding } from "../lint/types.js";
 import type { Report } from "../pipeline/report.js";
-import { presentUrl, type SecretPolicy } from "./secrets.js";
+import { presentUrl, type SecretPolicy } from "../ui/secrets.js";
 
 export function renderError(error: { code: string; message: string; hint?: string | null | undefined }): string {
   const lines = [`${chalk.red("✖")} ${chalk.bold(error.message)} ${chalk.dim(`[${error.code}]`)}`];
