@@ -11,7 +11,7 @@ import { registerSnapshot } from "./commands/snapshot.js";
 import { registerStatus } from "./commands/status.js";
 import { DbshipError, EXIT, isDbshipError } from "./errors.js";
 import { fromDatabaseError, isDatabaseError } from "./infra/database-errors.js";
-import { renderError } from "./commands/render-deploy.js";
+import { renderError } from "./ui/render-error.js";
 import { environmentSecrets, scrubError } from "./ui/secrets.js";
 import { dbshipVersion } from "./version.js";
 

@@ -19,9 +19,9 @@ import { scratchServerFor } from "../schema-sync/scratch-server.js";
 import type { Progress } from "../ui/progress.js";
 import { describeNotCompared } from "../verify/describe.js";
 import { diffSchemas, type SchemaDifference } from "../verify/schema-diff.js";
-import { readSchemaModel } from "../verify/schema-model.js";
+import { readSchemaAt } from "../verify/schema-model.js";
 import { prepareScratchExtensions } from "../schema-sync/scratch-extensions.js";
-import type { SchemaModel } from "../verify/schema-model.js";
+import type { SchemaModel } from "../verify/schema-types.js";
 import { objectKey, planBaseline, type BaselinePlan } from "./hand-written-objects.js";
 
 export type BaselineReport = {
@@ -123,7 +123,7 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRep
     let plan: BaselinePlan;
     try {
       const scratch = await server.createDatabase("baseline");
-      const production = await withConnection(databaseUrl, (client) => readSchemaModel(client), { applicationName: "dbship baseline" });
+      const production = await readSchemaAt(databaseUrl, { applicationName: "dbship baseline" });
       // Production's extensions first: schema.prisma's SQL may use their types and operator classes.
       const extensions = production.notCompared.filter((object) => object.kind === "extension").map((object) => object.name);
       await prepareScratchExtensions(scratch.url, extensions, server.label);
@@ -136,7 +136,7 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRep
           hint: "Nothing was written or marked. The baseline is schema.prisma's SQL plus production's objects that schema.prisma cannot express; bring schema.prisma in line with production (npx prisma db pull shows what production has).",
         });
       }
-      const baseline = await withConnection(scratch.url, (client) => readSchemaModel(client), { applicationName: "dbship baseline" });
+      const baseline = await readSchemaAt(scratch.url, { applicationName: "dbship baseline" });
       report.differences = [...diffSchemas(production, baseline, { scope: "prisma", leftLabel: "production", rightLabel: "the baseline" }), ...handWrittenDifferences(plan, baseline)];
       report.handWritten = plan.included.map((item) => ({ object: describeNotCompared(item.object), sql: item.sql }));
       report.leftOut = plan.leftOut.map((object) => describeNotCompared(object));

@@ -1,19 +1,11 @@
-// Human rendering of errors and reports. Errors are rendered once, at the top of the output.
+// `dbship deploy`'s human view of its report: the error at the top, warnings, then either the
+// rollback instructions or what was deployed.
 import chalk from "chalk";
 import { formatFinding } from "../lint/format-finding.js";
 import type { LintFinding } from "../lint/types.js";
 import type { Report } from "../pipeline/report.js";
+import { renderError, renderWarnings } from "../ui/render-error.js";
 import { presentUrl, type SecretPolicy } from "../ui/secrets.js";
-
-export function renderError(error: { code: string; message: string; hint?: string | null | undefined }): string {
-  const lines = [`${chalk.red("✖")} ${chalk.bold(error.message)} ${chalk.dim(`[${error.code}]`)}`];
-  if (error.hint) lines.push(...error.hint.split("\n").map((line) => `  ${line}`));
-  return lines.join("\n");
-}
-
-export function renderWarnings(warnings: string[]): string[] {
-  return warnings.map((warning) => `${chalk.yellow("!")} ${warning}`);
-}
 
 export function renderDeployReport(report: Report, policy: SecretPolicy): string {
   const lines: string[] = [];

@@ -2,7 +2,7 @@
 import { DbshipError, EXIT } from "../errors.js";
 import { databaseName } from "../infra/pg.js";
 import { acquireDeployLock, deployLockUrl } from "../migrations/deploy-lock.js";
-import { createNamedSnapshot } from "../pipeline/steps/snapshot.js";
+import { createNamedSnapshot } from "../providers/free-name.js";
 import { openTarget } from "../providers/open-target.js";
 import type { Housekeeping, Snapshot } from "../providers/types.js";
 import { housekeep } from "./server-notices.js";

@@ -1,8 +1,7 @@
 // Step 3. Applies the pending migrations to a throwaway copy of production first. If they fail
 // there, production is never touched.
 import { DbshipError } from "../../errors.js";
-import { connect } from "../../infra/pg.js";
-import { readSchemaModel } from "../../verify/schema-model.js";
+import { readSchemaAt } from "../../verify/schema-model.js";
 import { schemaFingerprint } from "../../verify/fingerprint.js";
 import { runVerifyScripts } from "../../verify/verify-scripts.js";
 import { applyMigrations } from "../../migrations/apply-migrations.js";
@@ -45,12 +44,7 @@ export const rehearsal: Step = {
         hint: "Production was not touched. Run with --verbose to see Prisma's output.",
       });
     }
-    const client = await connect(scratch.connectionString, { applicationName: "dbship rehearsal" });
-    try {
-      ctx.state.rehearsalFingerprint = schemaFingerprint(await readSchemaModel(client), "full");
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+    ctx.state.rehearsalFingerprint = schemaFingerprint(await readSchemaAt(scratch.connectionString, { applicationName: "dbship rehearsal" }), "full");
     const scripts = await runVerifyScripts(scratch.connectionString, ctx.state.local.filter((m) => pending.includes(m.name)));
     const failedScript = scripts.find((script) => !script.ok);
     if (failedScript) {
