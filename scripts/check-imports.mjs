@@ -1,7 +1,9 @@
 // The import-direction rule: every file under src/ belongs to a layer (LAYERS below, lowest
 // first) and may import only from its own layer or a lower one; and no file may take part in an
 // import cycle. Run by `npm run lint` (so by `npm test`); exits 1 naming each offending import.
-// Type-only imports count too: an arrow pointing up is an arrow pointing up.
+// Type-only imports count too: an arrow pointing up is an arrow pointing up. It also refuses a
+// test of which provider is configured outside src/providers/: a difference between providers is
+// a member of SnapshotProvider (src/providers/types.ts).
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,6 +31,10 @@ export const LAYERS = [
  *   type moves to a module of its own and this entry goes.
  */
 const CYCLE_EXCEPTIONS = [{ from: "schema-sync/replay-migrations.ts", to: "schema-sync/check-schema-sync.ts" }];
+
+const PROVIDER_TEST = /\b(?:provider|provider\.name)\s*[!=]==?\s*["'](?:postgres|neon)["']/;
+/** init's wizard reads the `--provider` flag and writes the config's fields: a choice, not a behaviour. */
+const PROVIDER_TEST_ALLOWED = ["providers/", "init/init-config.ts"];
 
 function layerOf(file) {
   const relative = path.relative(root, file).split(path.sep).join("/");
@@ -75,6 +81,12 @@ export async function checkImports() {
     if (from < 0) {
       problems.push(`${name}: in no layer: add its folder to LAYERS in scripts/check-imports.mjs`);
       continue;
+    }
+    const relative = path.relative(root, file).split(path.sep).join("/");
+    if (!PROVIDER_TEST_ALLOWED.some((p) => relative.startsWith(p))) {
+      text.split("\n").forEach((source, i) => {
+        if (PROVIDER_TEST.test(source)) problems.push(`${name}:${i + 1}: tests which provider is configured: make the difference a member of SnapshotProvider (src/providers/types.ts)`);
+      });
     }
     for (const { target, line, specifier } of imports) {
       const to = layerOf(target);
@@ -132,5 +144,5 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     for (const problem of problems) console.error(`  ${problem}`);
     process.exit(1);
   }
-  console.log(`check-imports: no upward import, no cycle (${LAYERS.length} layers)`);
+  console.log(`check-imports: no upward import, no cycle (${LAYERS.length} layers), no provider test outside src/providers/`);
 }

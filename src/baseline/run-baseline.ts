@@ -9,7 +9,7 @@ import { DbshipError, EXIT } from "../errors.js";
 import { databaseName, describeTarget, withConnection } from "../infra/pg.js";
 import { migrationsSchema, readLedger } from "../migrations/ledger.js";
 import { checksumOf } from "../migrations/local-migrations.js";
-import { acquireDeployLock, deployLockUrl } from "../migrations/deploy-lock.js";
+import { acquireDeployLock } from "../migrations/deploy-lock.js";
 import { displayCommand, migrateResolveApplied } from "../prisma/commands.js";
 import { openPrisma } from "../prisma-target/open-prisma.js";
 import { prismaErrorLine } from "../prisma/run-prisma.js";
@@ -119,7 +119,7 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRep
     }
 
     options.progress.start("Writing the baseline from schema.prisma and building it on a scratch database");
-    const server = await scratchServerFor(config, databaseUrl, provider);
+    const server = await scratchServerFor(provider);
     let plan: BaselinePlan;
     try {
       const scratch = await server.createDatabase("baseline");
@@ -194,7 +194,7 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRep
     }
 
     options.progress.start(`Marking ${options.name} as applied in production`);
-    const lock = await acquireDeployLock(deployLockUrl(config, databaseUrl), databaseName(databaseUrl), "baseline");
+    const lock = await acquireDeployLock(provider.deployLockUrl(databaseUrl), databaseName(databaseUrl), "baseline");
     try {
       const run = await connections.runOnProduction(migrateResolveApplied(config.schemaPath, options.name), { timeoutMs: 120_000, signal: options.signal });
       if (run.exitCode !== 0) {

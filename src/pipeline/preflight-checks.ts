@@ -38,7 +38,7 @@ export async function lintPendingMigrations(ctx: DeployContext, production: Prod
 export async function checkSchemaAgainstMigrations(ctx: DeployContext): Promise<void> {
   // neon: refuse before the first branch if this deploy's (one throwaway, one snapshot) cannot fit.
   await ctx.provider.checkAllowance?.({ branches: ctx.options.dryRun ? 1 : 2 });
-  const server = await scratchServerFor(ctx.config, ctx.databaseUrl, ctx.provider);
+  const server = await scratchServerFor(ctx.provider);
   ctx.progress.info(`  schema check: replaying ${ctx.state.local.length} migration(s) and schema.prisma on ${server.label}…`);
   try {
     const sync = await checkSchemaSync({ ...ctx, local: ctx.state.local, server, productionUrl: ctx.databaseUrl });

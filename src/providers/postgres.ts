@@ -181,6 +181,16 @@ export function createPostgresProvider(options: PostgresProviderOptions): Snapsh
   return {
     name: "postgres",
 
+    deployLockUrl: () => adminUrl,
+
+    async scratchHost() {
+      return { adminUrl, label: "production's server", release: async () => undefined };
+    },
+
+    checkRestoreTarget(target) {
+      if ("time" in target) throw pointInTimeUnsupported();
+    },
+
     async createSnapshot(name, createOptions = {}) {
       if (Buffer.byteLength(name) > MAX_NAME_BYTES) {
         throw new DbshipError("CONFIG_INVALID", `snapshot name ${name} is ${Buffer.byteLength(name)} bytes: PostgreSQL keeps only ${MAX_NAME_BYTES} bytes of a database name`, {
@@ -328,7 +338,7 @@ function copyInterrupted(copy: string, what: string): DbshipError {
   });
 }
 
-export function pointInTimeUnsupported(): DbshipError {
+function pointInTimeUnsupported(): DbshipError {
   return new DbshipError("PITR_UNSUPPORTED", "the postgres provider has no point-in-time restore", {
     hint: "Restore from a snapshot with `dbship rollback --to <snapshot>` (see `dbship snapshot list`), or use the neon provider, whose history allows --to-time.",
   });
