@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { registerBaseline } from "./commands/baseline.js";
 import { registerCheck } from "./commands/check.js";
 import { registerDeploy } from "./commands/deploy.js";
+import { failureDocument } from "./commands/failure-document.js";
 import { registerInit } from "./commands/init.js";
 import { registerLint } from "./commands/lint.js";
 import { registerRollback } from "./commands/rollback.js";
@@ -88,8 +89,7 @@ function report(error: DbshipError, json: boolean): number {
   // A driver's or Prisma's message may quote a connection string: its secrets never show.
   const shown = scrubError(error.toJSON(), environmentSecrets());
   if (json) {
-    const doc = { command: running ?? null, ok: false, exitCode: error.exitCode, steps: [], migrations: null, snapshot: null, rollback: null, error: shown };
-    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(failureDocument(running ?? null, error.exitCode, shown), null, 2)}\n`);
   } else {
     process.stderr.write(`${renderError(shown)}\n`);
   }

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { DbshipError, EXIT } from "../errors.js";
+import { DbshipError, EXIT, type ErrorDocument } from "../errors.js";
 import { databaseName, describeTarget, withConnection } from "../infra/pg.js";
 import { migrationsSchema, readLedger } from "../migrations/ledger.js";
 import { checksumOf } from "../migrations/local-migrations.js";
@@ -42,7 +42,7 @@ export type BaselineReport = {
   /** The baseline's SQL, on a dry run (nothing is written). */
   sql: string | null;
   nextSteps: string[];
-  error: { code: string; message: string; hint: string | null } | null;
+  error: ErrorDocument | null;
 };
 
 export type BaselineOptions = {

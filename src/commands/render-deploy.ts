@@ -2,7 +2,6 @@
 // rollback instructions or what was deployed.
 import chalk from "chalk";
 import { formatFinding } from "../lint/format-finding.js";
-import type { LintFinding } from "../lint/types.js";
 import type { Report } from "../pipeline/report.js";
 import { renderError, renderWarnings } from "../ui/render-error.js";
 import { presentUrl, type SecretPolicy } from "../ui/secrets.js";
@@ -12,8 +11,7 @@ export function renderDeployReport(report: Report, policy: SecretPolicy): string
   if (report.error) lines.push(renderError(report.error), "");
   lines.push(...renderWarnings(report.warnings));
   // Acknowledged lint findings: not warnings, but the report says what was waived and by whom.
-  const lint = report.lint as { findings?: LintFinding[] } | undefined;
-  for (const finding of lint?.findings?.filter((f) => f.acknowledged) ?? []) {
+  for (const finding of report.lint?.findings.filter((f) => f.acknowledged) ?? []) {
     lines.push(`${chalk.dim("✓")} acknowledged ${formatFinding(finding).split("\n")[0]}`);
   }
   if (report.rollback) {
@@ -36,7 +34,7 @@ export function renderDeployReport(report: Report, policy: SecretPolicy): string
       lines.push("  to fix forward instead, undo the failed migration's partial changes by hand, then mark it rolled back:");
       lines.push(...advice.resolve.map((line) => `                    ${line}`));
     }
-    const changes = report.productionChanges as string[] | undefined;
+    const changes = report.productionChanges;
     if (changes?.length) {
       lines.push("  production changed since the snapshot (the restore undoes these):");
       lines.push(...changes.map((change) => `    - ${change}`));

@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CONFIG_FILE } from "../config.js";
 import { providerSecrets } from "../providers/deploy-secrets.js";
-import { DbshipError, EXIT } from "../errors.js";
+import { DbshipError, EXIT, type ErrorDocument } from "../errors.js";
 import type { Ask } from "./ask.js";
 import { addDevDependency, detectPackageManager, runScript, type PackageManager } from "./detect-package-manager.js";
 import { planConfig, type ConfigPlan, type Provider } from "./init-config.js";
@@ -44,7 +44,7 @@ export type InitReport = {
   packageManagerSource: string | null;
   notes: string[];
   nextSteps: string[];
-  error: { code: string; message: string; hint: string | null } | null;
+  error: ErrorDocument | null;
 };
 
 export async function runInit(options: InitOptions): Promise<InitReport> {

@@ -21,7 +21,7 @@ export async function lintPendingMigrations(ctx: DeployContext, production: Prod
     allow,
     smallTable: ctx.config.lint.smallTable,
   });
-  ctx.state.extra.lint = { errors: lint.errors, warnings: lint.warnings, acknowledged: lint.acknowledged, findings: lint.findings };
+  ctx.state.lint = { errors: lint.errors, warnings: lint.warnings, acknowledged: lint.acknowledged, findings: lint.findings };
   const blocking = blockingFindings(lint, ctx.options.allowDestructive);
   if (blocking.length) throw await lintError(blocking);
   // Acknowledged findings are in the report (--json) and counted below, not repeated as warnings.
@@ -44,7 +44,7 @@ export async function checkSchemaAgainstMigrations(ctx: DeployContext): Promise<
     const sync = await checkSchemaSync({ ...ctx, local: ctx.state.local, server, productionUrl: ctx.databaseUrl });
     const { differences, acknowledged, unmatched } = applyAcknowledgements(sync.differences, ctx.config.schemaCheck.acknowledge);
     const inSync = differences.length === 0;
-    ctx.state.extra.schemaCheck = { inSync, differences, acknowledged, unmatchedAcknowledgements: unmatched, notCompared: sync.notCompared.map((o) => `${o.kind} ${o.name}`) };
+    ctx.state.schemaCheck = { inSync, differences, acknowledged, unmatchedAcknowledgements: unmatched, notCompared: sync.notCompared.map((o) => `${o.kind} ${o.name}`) };
     for (const difference of acknowledged) ctx.progress.info(`  schema check: acknowledged: ${difference.message} (${difference.reason})`);
     for (const acknowledgement of unmatched) ctx.state.warnings.push(`schemaCheck.acknowledge matches no difference: ${describeAcknowledgement(acknowledgement)}`);
     if (!inSync) throw outOfSyncError({ ...sync, inSync, differences });

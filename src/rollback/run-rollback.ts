@@ -1,7 +1,7 @@
 // `dbship rollback`: restore production from a snapshot (or to a point in time), keeping the
 // current state as a backup, after saying what will be discarded and getting a yes. Then check
 // that production really is the snapshot again: same migrations, same schema.
-import { DbshipError, EXIT } from "../errors.js";
+import { DbshipError, EXIT, type ErrorDocument } from "../errors.js";
 import { connect, databaseName, describeTarget } from "../infra/pg.js";
 import { acquireDeployLock } from "../migrations/deploy-lock.js";
 import { timestampedName, underFreeName } from "../providers/free-name.js";
@@ -36,7 +36,7 @@ export type RollbackReport = {
   /** Set when a signal arrived after production had been restored: the rollback was finished. */
   interruptedAfterSwap?: boolean;
   nextSteps: string[];
-  error: { code: string; message: string; hint: string | null } | null;
+  error: ErrorDocument | null;
 };
 
 export type RollbackOptions = {

@@ -1,5 +1,5 @@
 // `dbship snapshot create | list | url | prune`: the snapshots the pipeline takes, on demand.
-import { DbshipError, EXIT } from "../errors.js";
+import { DbshipError, EXIT, type ErrorDocument } from "../errors.js";
 import { databaseName } from "../infra/pg.js";
 import { acquireDeployLock } from "../migrations/deploy-lock.js";
 import { createNamedSnapshot } from "../providers/free-name.js";
@@ -93,7 +93,7 @@ export async function pruneSnapshots(
       /** Leftovers of interrupted runs dropped (with --yes, while no run of ours holds the deploy lock). */
       dropped: [] as string[],
       notices: [] as Housekeeping["notices"],
-      error: null as null | { code: string; message: string; hint: string | null },
+      error: null as null | ErrorDocument,
     };
     const cleaned = await cleanLeftovers(provider, databaseUrl, Boolean(flags.yes));
     result.dropped = cleaned?.dropped ?? [];

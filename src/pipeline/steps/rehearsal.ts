@@ -29,7 +29,7 @@ export const rehearsal: Step = {
     }
     if (result.failure) {
       const explanation = await explainRehearsalFailure(scratch.connectionString, ctx.state.local, result.failure);
-      if (explanation) ctx.state.extra.rehearsalFailure = explanation;
+      if (explanation) ctx.state.rehearsalFailure = explanation;
       throw new DbshipError(
         "REHEARSAL_FAILED",
         `migration ${result.failure.migration} failed on the rehearsal copy: ${result.failure.error}${explanation ? ` (${explanation.summary})` : ""}`,
