@@ -84,8 +84,17 @@ export type StepOutcome = { status: "ok" | "skipped"; detail: string };
 export type Step = {
   name: StepName;
   title: string;
+  /** How an interruption names it: "interrupted during <during>". */
+  during: string;
   /** From this step on, production may have changed: a failure prints rollback instructions. */
   changesProduction?: boolean;
+  /**
+   * A step that only reads production after the point of no return: its failures mean "could not
+   * check" (VERIFY_INCOMPLETE), never "production may be partly migrated".
+   */
+  onlyChecks?: boolean;
+  /** What the step would do, shown by --dry-run instead of running it. A step without it runs in a dry run. */
+  dryRun?(ctx: DeployContext): string;
   run(ctx: DeployContext): Promise<StepOutcome>;
 };
 

@@ -7,6 +7,8 @@ import type { Step } from "../types.js";
 export const deploy: Step = {
   name: "deploy",
   title: "Deploy to production",
+  during: "deploy",
+  dryRun: (ctx) => `would apply ${(ctx.state.before?.pending ?? []).join(", ")}`,
   changesProduction: true,
   async run(ctx) {
     const pending = ctx.state.before?.pending ?? [];

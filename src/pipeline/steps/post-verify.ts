@@ -13,7 +13,10 @@ import type { DeployContext, Step } from "../types.js";
 export const postVerify: Step = {
   name: "post-verify",
   title: "Post-verify",
+  during: "post-verify",
   changesProduction: true,
+  onlyChecks: true,
+  dryRun: () => "would verify the ledger and the schema",
   async run(ctx) {
     // Prisma's own status is the slow check (a CLI run): it runs while dbship reads production.
     const prismaStatus = ctx.connections.runOnProduction(migrateStatus(ctx.config.schemaPath), { timeoutMs: 120_000, signal: ctx.signal });

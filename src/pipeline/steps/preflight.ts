@@ -31,6 +31,7 @@ async function refuseDuringInterruptedRun(ctx: Parameters<Step["run"]>[0]): Prom
 export const preflight: Step = {
   name: "preflight",
   title: "Preflight",
+  during: "preflight",
   async run(ctx) {
     const { config } = ctx;
     const lock = await acquireDeployLock(ctx.provider.deployLockUrl(ctx.databaseUrl), databaseName(ctx.databaseUrl), "deploy");

@@ -11,6 +11,8 @@ import type { Step } from "../types.js";
 export const rehearsal: Step = {
   name: "rehearsal",
   title: "Rehearsal on a copy of production",
+  during: "the rehearsal",
+  dryRun: (ctx) => (ctx.options.rehearsal ? `would apply ${ctx.state.before?.pending.length ?? 0} migration(s) to a throwaway copy first` : "off (--no-rehearsal)"),
   async run(ctx) {
     if (!ctx.options.rehearsal) return { status: "skipped", detail: "off (--no-rehearsal)" };
     const scratch = await ctx.provider.createScratch(ctx.state.snapshot);

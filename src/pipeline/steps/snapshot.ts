@@ -6,6 +6,8 @@ import type { Step } from "../types.js";
 export const snapshot: Step = {
   name: "snapshot",
   title: "Snapshot",
+  during: "the snapshot",
+  dryRun: (ctx) => `would snapshot production as ${ctx.config.snapshot.prefix}<YYYYMMDD-HHMMSS>`,
   async run(ctx) {
     try {
       const created = await createNamedSnapshot(ctx.provider, ctx.config.snapshot.prefix, new Date(), undefined, ctx.signal);
