@@ -30,3 +30,20 @@ export function fromDatabaseError(error: PgError): DbshipError {
     cause: error,
   });
 }
+
+/**
+ * Whether an error's text (all a Prisma run or a replay failure passes on) says the connection
+ * was lost rather than that the statement failed: PostgreSQL's messages for SQLSTATE 57P01-57P03
+ * (administrator command, crash shutdown, cannot connect now) and a server shutting down or
+ * starting, node-postgres's "Connection terminated", Prisma's P1001/P1002/P1017.
+ */
+export function saysConnectionLost(text: string): boolean {
+  return /terminating connection due to (administrator command|crash of another server process)|the database system is (shutting down|starting up|in recovery mode)|server closed the connection unexpectedly|Connection terminated|Server has closed the connection|Can't reach database server|\bP10(01|02|17)\b|\b57P0[123]\b|\bECONNRESET\b|\bECONNREFUSED\b/i.test(text);
+}
+
+/** A thrown error that means the connection was lost: no SQLSTATE of a statement, 08xxx, 57P0x, or such words. */
+export function isConnectionLost(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code.startsWith("08") || code.startsWith("57P");
+  return saysConnectionLost(error instanceof Error ? error.message : String(error));
+}

@@ -134,29 +134,42 @@ export function createPostgresProvider(options: PostgresProviderOptions): Snapsh
 
   /**
    * The one step that changes production: both renames and both markers in one transaction.
-   * A session that connects between the idle check and the rename makes PostgreSQL refuse the
-   * rename (55006) and the transaction roll back: nothing changed, so it is simply retried.
+   * Returns the backup's name. A session that connects between the idle check and the rename
+   * makes PostgreSQL refuse the rename (55006) and the transaction roll back: nothing changed,
+   * so it is simply retried. So is a backup name taken since it was chosen (another
+   * production's rollback in the same second): with the next name (-2, -3…), inside this
+   * function, so that the swap a signal lets finish is the whole swap, retries included.
    */
-  async function swap(copy: string, backupName: string, snapshot: Snapshot) {
+  async function swap(copy: string, baseName: string, snapshot: Snapshot): Promise<string> {
     const admin = await client();
     const now = new Date().toISOString();
-    for (let attempt = 1; ; attempt++) {
+    let backupName = baseName;
+    for (let attempt = 1, n = 1; ; attempt++) {
       await requireIdle(production, "set production aside");
+      let settingAside = false;
       try {
         await admin.query("BEGIN");
+        settingAside = true;
         await admin.query(`ALTER DATABASE ${quoteIdent(production)} RENAME TO ${quoteIdent(backupName)}`);
+        settingAside = false;
         await admin.query(`ALTER DATABASE ${quoteIdent(copy)} RENAME TO ${quoteIdent(production)}`);
         await admin.query(`COMMENT ON DATABASE ${quoteIdent(backupName)} IS ${quoteLiteral(JSON.stringify({ dbship: "pre-rollback", source: production, createdAt: now } satisfies Marker))}`);
         const restored: Marker = { dbship: "production", source: production, createdAt: now, snapshot: snapshot.name, snapshotId: snapshot.id, backup: backupName };
         await admin.query(`COMMENT ON DATABASE ${quoteIdent(production)} IS ${quoteLiteral(JSON.stringify(restored))}`);
         await admin.query("COMMIT");
-        return;
+        return backupName;
       } catch (error) {
         await admin.query("ROLLBACK").catch(() => undefined);
-        // The backup's name was taken since it was chosen (another production's rollback in the
-        // same second): nothing changed; the caller picks the next free name and the copy is reused.
-        if ((error as { code?: string }).code === "42P04") throw new DbshipError("SNAPSHOT_NAME_TAKEN", `a database named ${backupName} already exists`);
-        if ((error as { code?: string }).code !== "55006") throw error;
+        const code = (error as { code?: string }).code;
+        // The name is taken by a committed database (42P04), or by a rename another transaction
+        // has not committed yet (23505 on pg_database's unique name index, once it commits).
+        if (settingAside && (code === "42P04" || code === "23505") && n < 20) {
+          const taken = backupName;
+          backupName = `${baseName}-${++n}`;
+          options.log?.(`${taken} was taken meanwhile: production's current state is kept as ${backupName}`);
+          continue;
+        }
+        if (code !== "55006") throw error;
         if (attempt >= 3) throw sessionsError(production, "set production aside", ["a session connected during the swap"]);
         await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
       }
@@ -261,21 +274,22 @@ export function createPostgresProvider(options: PostgresProviderOptions): Snapsh
       // From here the swap is let finish, whatever signal comes: it is one short transaction.
       const swapping = swap(copy, backupName, snapshot);
       const unregister = onForcedExit("finish the swap", () => swapping.catch(() => undefined));
+      let keptAs: string;
       try {
-        await swapping;
+        keptAs = await swapping;
       } catch (error) {
-        // Kept when it will be reused: a name clash (retried at once) or a lost server (the next run).
+        // Kept when it will be reused: a lost server (the next run).
         const code = (error as { code?: string }).code;
-        if (code !== "57P01" && code !== "SNAPSHOT_NAME_TAKEN") await dropIfIdle(copy).catch(() => undefined);
+        if (code !== "57P01") await dropIfIdle(copy).catch(() => undefined);
         throw error;
       } finally {
         unregister();
       }
-      const backup = await (await client()).query<{ id: string }>("SELECT oid::text AS id FROM pg_database WHERE datname = $1", [backupName]);
+      const backup = await (await client()).query<{ id: string }>("SELECT oid::text AS id FROM pg_database WHERE datname = $1", [keptAs]);
       return {
-        backupName,
+        backupName: keptAs,
         backupId: backup.rows[0]?.id ?? "",
-        backupConnectionString: withDatabase(options.databaseUrl, backupName),
+        backupConnectionString: withDatabase(options.databaseUrl, keptAs),
       };
     },
 

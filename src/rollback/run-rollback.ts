@@ -1,7 +1,8 @@
 // `dbship rollback`: restore production from a snapshot (or to a point in time), keeping the
 // current state as a backup, after saying what will be discarded and getting a yes. Then check
 // that production really is the snapshot again: same migrations, same schema.
-import { DbshipError, EXIT, type ErrorDocument } from "../errors.js";
+import { DbshipError, EXIT, isDbshipError, type ErrorDocument } from "../errors.js";
+import { isConnectionLost } from "../infra/database-errors.js";
 import { connect, databaseName, describeTarget } from "../infra/pg.js";
 import { acquireDeployLock } from "../migrations/deploy-lock.js";
 import { timestampedName, underFreeName } from "../providers/free-name.js";
@@ -75,6 +76,9 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRep
     nextSteps: [],
     error: null,
   };
+  // How far the rollback got, so that a failure it did not expect (a lost server) still says
+  // what production is: untouched before the restore starts, restored once it has returned.
+  let stage: "before" | "restoring" | "restored" = "before";
   try {
     if (!options.to && !options.toTime) {
       report.notices = (await housekeep(provider, false))?.notices ?? [];
@@ -121,12 +125,13 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRep
       if (options.signal?.aborted) throw interruptedBeforeRestore();
       options.progress.start(snapshot ? `Restoring production from ${snapshot.name}` : `Restoring production to ${time?.toISOString()}`);
       const target: RestoreTarget = snapshot ? { snapshot: snapshot.name } : { time: time! };
-      // A retry under the next backup name (another rollback took the name meanwhile) continues a
-      // swap already under way: a signal that came during it no longer stops it.
-      let attempts = 0;
-      const restored = await underFreeName(backupName, (name) => provider.restore(target, name, { signal: attempts++ === 0 ? options.signal : undefined }));
+      // A name found taken before anything is done is retried here with the next one; one taken
+      // during the swap, by the provider inside the swap (which a signal lets finish).
+      stage = "restoring";
+      const restored = await underFreeName(backupName, (name) => provider.restore(target, name, { signal: options.signal }));
       // Production is restored: a signal from here on finishes the (read-only) checks and the report.
       if (options.signal?.aborted) report.interruptedAfterSwap = true;
+      stage = "restored";
       report.backup = { name: restored.backupName, id: restored.backupId, connectionString: restored.backupConnectionString ?? null };
       options.progress.succeed(`Production restored; its previous state is kept as ${restored.backupName}`);
 
@@ -152,13 +157,7 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRep
     }
   } catch (caught) {
     // A lost connection (server restart, terminated session) half way is a failed step, not a bug.
-    const error =
-      caught instanceof DbshipError
-        ? caught
-        : new DbshipError("ROLLBACK_FAILED", `rollback stopped: ${caught instanceof Error ? caught.message : String(caught)}`, {
-            hint: "Run dbship status: it says whether production was restored or is unchanged, and how to finish.",
-            cause: caught,
-          });
+    const error = caught instanceof DbshipError && caught.code !== "DATABASE_UNREACHABLE" ? caught : stopped(caught, stage, report);
     return { ...report, ok: false, exitCode: error.exitCode, error: error.toJSON() };
   } finally {
     await provider.close();
@@ -172,6 +171,35 @@ async function readSide(url: string, counts = true): Promise<{ counts: Map<strin
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** An unexpected failure (the server restarting, a session terminated), told by how far the rollback got. */
+function stopped(caught: unknown, stage: "before" | "restoring" | "restored", report: RollbackReport): DbshipError {
+  const why = caught instanceof Error ? caught.message : String(caught);
+  // Before the restore, a lost server is the environment's problem (exit 2, as in deploy's
+  // preflight); from the restore on, it is a failed step (exit 1) that says what production is.
+  if (stage === "before" && (isDbshipError(caught) || isConnectionLost(caught))) {
+    return new DbshipError("DATABASE_UNREACHABLE", `rollback stopped before production was touched: production is unchanged (the database could not be reached: ${why})`, {
+      hint: "Nothing was copied or renamed. Run the same dbship rollback again once the database answers.",
+      cause: caught,
+    });
+  }
+  if (stage === "before") {
+    return new DbshipError("ROLLBACK_FAILED", `rollback stopped before production was touched: production is unchanged (${why})`, {
+      hint: "Nothing was copied or renamed. Run the same dbship rollback again once the database answers.",
+      cause: caught,
+    });
+  }
+  if (stage === "restored") {
+    return new DbshipError("ROLLBACK_FAILED", `production was restored${report.snapshot ? ` from ${report.snapshot.name}` : ""}, but the checks after the restore stopped (${why})`, {
+      hint: `Its state before the rollback is kept as ${report.backup?.name}. Run dbship status once the database answers to see production's migrations.`,
+      cause: caught,
+    });
+  }
+  return new DbshipError("ROLLBACK_FAILED", `rollback stopped: ${why}`, {
+    hint: "Run dbship status: it says whether production was restored or is unchanged, and how to finish.",
+    cause: caught,
+  });
 }
 
 function interruptedBeforeRestore(): DbshipError {

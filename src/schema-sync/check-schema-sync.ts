@@ -4,6 +4,7 @@
 // schema.prisma without a migration — `migrate deploy` succeeds and the app breaks in production.
 import type { Config } from "../config.js";
 import { DbshipError } from "../errors.js";
+import { saysConnectionLost } from "../infra/database-errors.js";
 import { withConnection } from "../infra/pg.js";
 import { settleAll } from "../infra/settle-all.js";
 import type { LocalMigration } from "../migrations/local-migrations.js";
@@ -60,6 +61,12 @@ export async function checkSchemaSync(input: SchemaSyncInput): Promise<SchemaSyn
     ]);
     if (applied.failure || applied.prismaError) {
       const why = applied.failure ? `${applied.failure.migration} failed: ${applied.failure.error}` : applied.prismaError;
+      // A lost connection (a server restart, a terminated session) says nothing about the migrations.
+      if (saysConnectionLost(why ?? "")) {
+        throw new DbshipError("DATABASE_UNREACHABLE", `lost the connection to ${input.server.label} during the schema check: ${why}`, {
+          hint: "The check could not finish; it found nothing wrong with the migrations. Nothing was changed in production: run dbship again once the database answers.",
+        });
+      }
       throw new DbshipError("SCHEMA_OUT_OF_SYNC", `the migrations do not apply to an empty database: ${why}`, {
         hint: "Every migration must replay from nothing (that is what a new environment does). Fix that migration.",
       });

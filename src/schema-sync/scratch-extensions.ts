@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { DbshipError } from "../errors.js";
 import { quoteIdent, withConnection } from "../infra/pg.js";
 import type { LocalMigration } from "../migrations/local-migrations.js";
+import { schemaFiles } from "../prisma-target/schema-datasource.js";
 
 /** Extensions created by the migrations' SQL, in the order they appear. */
 export function extensionsInMigrations(migrations: Array<Pick<LocalMigration, "sql">>): string[] {
@@ -50,13 +51,17 @@ export function extensionsInSchema(schema: string): string[] {
   return unique(names.filter((name) => /^[\w-]+$/.test(name)));
 }
 
+/** schema.prisma, or a multi-file schema's folder: the datasource is in one of its files. */
 export async function extensionsInSchemaFile(schemaPath: string): Promise<string[]> {
-  try {
-    return extensionsInSchema(await readFile(schemaPath, "utf8"));
-  } catch {
-    // A missing or unreadable schema is reported by Prisma, with its own words.
-    return [];
+  const names: string[] = [];
+  for (const file of schemaFiles(schemaPath)) {
+    try {
+      names.push(...extensionsInSchema(await readFile(file, "utf8")));
+    } catch {
+      // A missing or unreadable schema is reported by Prisma, with its own words.
+    }
   }
+  return unique(names);
 }
 
 /** Extensions installed in a database (plpgsql, in every database, left out). */

@@ -27,7 +27,11 @@ export type VerifyScriptResult = { migration: string; ok: boolean; message: stri
 
 type FunctionName = { schema: string | undefined; name: string };
 
-/** Volatile built-ins that only read (sizes, clocks, random numbers). */
+/**
+ * Volatile built-ins that only read (sizes, clocks, random numbers) or only wait (pg_sleep and
+ * its SQL wrappers pg_sleep_for/pg_sleep_until: volatile so that they are not folded away; they
+ * touch no data: PostgreSQL's "Delaying Execution" documentation).
+ */
 const READ_ONLY_VOLATILE = new Set([
   "clock_timestamp",
   "timeofday",
@@ -39,6 +43,9 @@ const READ_ONLY_VOLATILE = new Set([
   "pg_indexes_size",
   "pg_total_relation_size",
   "pg_database_size",
+  "pg_sleep",
+  "pg_sleep_for",
+  "pg_sleep_until",
 ]);
 
 /** Statement-level problems in `sql` (empty when it only reads), and the functions it calls. */

@@ -61,7 +61,12 @@ export async function sql<T extends pg.QueryResultRow = any>(url: string, text: 
   }
 }
 
-export const SLOW_MIGRATION = `SELECT pg_sleep(2.5);\nALTER TABLE "moments" ADD COLUMN "slow" INTEGER;\n`;
+/** 0003: sleeps 2.5 s (naming its production, so a test can tell whose session is sleeping), then adds a column. */
+export const slowMigration = (tag: string) => `SELECT pg_sleep(2.5), '${tag}' AS production;\nALTER TABLE "moments" ADD COLUMN "slow" INTEGER;\n`;
+/** 0003 without the sleep, for cells held later than the migration. */
+export const QUICK_MIGRATION = `ALTER TABLE "moments" ADD COLUMN "slow" INTEGER;\n`;
+/** A read-only verify.sql that holds post-verify for 2.5 s (pg_sleep only waits: see src/verify/verify-scripts.ts). */
+export const SLOW_VERIFY = "SELECT pg_sleep(2.5) IS NOT NULL;\n";
 
 /** Builds the template every production of the file is copied from: migrations 0001-0002 and two rows. */
 export async function buildTemplate(server: FaultServer): Promise<string> {
@@ -92,12 +97,16 @@ export type FaultProduction = {
   hasSlowColumn(): Promise<boolean>;
 };
 
-/** A production at 0002 copied from the template, with 0003_slow pending when `pending`. */
-export async function makeProduction(server: FaultServer, template: string, pending: boolean): Promise<FaultProduction> {
+/**
+ * A production at 0002 copied from the template, with 0003_slow pending when `pending`: a
+ * migration that sleeps 2.5 s, or (`quick`) one that does not, with a verify.sql that sleeps.
+ */
+export async function makeProduction(server: FaultServer, template: string, pending: boolean, options: { quick?: boolean } = {}): Promise<FaultProduction> {
   const name = `prod_${randomBytes(4).toString("hex")}`;
   const prefix = `pm${randomBytes(3).toString("hex")}-`;
   await sql(server.adminUrl, `CREATE DATABASE "${name}" TEMPLATE "${template}"`);
-  const project = await createProject({ config: { snapshot: { prefix } }, extra: pending ? { "0003_slow": SLOW_MIGRATION } : {} });
+  const project = await createProject({ config: { snapshot: { prefix } }, extra: pending ? { "0003_slow": options.quick ? QUICK_MIGRATION : slowMigration(name) } : {} });
+  if (pending && options.quick) await project.writeFile("prisma/migrations/0003_slow/verify.sql", SLOW_VERIFY);
   if (pending) {
     const schema = await readFile(path.join(project.dir, "prisma/schema.prisma"), "utf8");
     await project.writeFile("prisma/schema.prisma", schema.replace("  body      String?", "  body      String?\n  slow      Int?"));
@@ -173,6 +182,58 @@ export async function waitPrismaSleeping(server: FaultServer, database: string) 
   );
 }
 
+/** Waits until dbship's schema check (preflight) replays the slow migration of `prod` on a dbship-check-… database. */
+export async function waitReplaySleeping(server: FaultServer, prod: { name: string }) {
+  await pollFor(
+    server,
+    `the schema check replaying 0003 for ${prod.name}`,
+    "SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, 'dbship-check-') AND starts_with(application_name, 'dbship') AND query LIKE '%pg_sleep%' AND position($1 in query) > 0",
+    [prod.name],
+    90_000,
+  );
+}
+
+/** Waits until post-verify runs the sleeping verify.sql on production. */
+export async function waitVerifySleeping(server: FaultServer, prod: { name: string }) {
+  await pollFor(
+    server,
+    `post-verify's verify.sql on ${prod.name}`,
+    "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'dbship verify' AND query LIKE '%pg_sleep%'",
+    [prod.name],
+    90_000,
+  );
+}
+
+/** Waits until one of dbship's sessions on `database` waits on a lock while running a statement like `pattern`. */
+export async function waitBlockedIn(server: FaultServer, database: string, pattern: RegExp) {
+  await pollFor(
+    server,
+    `dbship blocked on ${pattern} in ${database}`,
+    "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND starts_with(application_name, 'dbship') AND query ~* $2",
+    [database, pattern.source],
+    60_000,
+  );
+}
+
+/** Holds ACCESS EXCLUSIVE on `table` in `database` (an open transaction): every read of it waits. */
+export async function holdTable(server: FaultServer, database: string, table: string) {
+  const client = new pg.Client({ connectionString: server.url(database), application_name: "fault-test hold" });
+  client.on("error", () => undefined);
+  await client.connect();
+  await client.query("BEGIN");
+  await client.query(`LOCK TABLE "${table}" IN ACCESS EXCLUSIVE MODE`);
+  return { release: async () => (await client.query("COMMIT").catch(() => undefined), await client.end().catch(() => undefined)) };
+}
+
+/** Waits for `waiting`, but fails at once (with dbship's output) if dbship exits first. */
+export async function whileRunning<T>(run: RunningDbship, waiting: Promise<T>): Promise<T> {
+  const exited = run.done.then((result) => {
+    throw new Error(`dbship exited ${result.exitCode} before the fault could be injected:\n${result.output}`);
+  });
+  exited.catch(() => undefined);
+  return Promise.race([waiting, exited]);
+}
+
 export async function inject(fault: Fault, run: RunningDbship, server: FaultServer) {
   if (fault === "SIGINT" || fault === "SIGTERM") run.signal(fault);
   else if (fault === "2×SIGINT") await signalTwice(run.pid, "INT", 10); else if (fault === "kill -9") run.signal("SIGKILL");
@@ -180,7 +241,7 @@ export async function inject(fault: Fault, run: RunningDbship, server: FaultServ
 }
 
 /** After kill -9 an orphaned backend may still be working: wait until no dbship session of this production is left. */
-export async function settle(server: FaultServer, prod: { name: string }) {
+export async function settle(server: FaultServer, prod: { name: string; prefix?: string }) {
   await waitFor(
     "dbship's sessions to end",
     async () =>
@@ -188,8 +249,8 @@ export async function settle(server: FaultServer, prod: { name: string }) {
         await sql(
           server.adminUrl,
           `SELECT 1 FROM pg_stat_activity WHERE starts_with(application_name, 'dbship') AND pid <> pg_backend_pid()
-              AND (datname = $1 OR starts_with(datname, 'dbship-scratch-' || $1) OR position($1 in query) > 0)`,
-          [prod.name],
+              AND (datname = $1 OR starts_with(datname, 'dbship-scratch-' || $1) OR position($1 in query) > 0 OR position($2 in query) > 0)`,
+          [prod.name, prod.prefix ?? prod.name],
         )
       ).length === 0,
     30_000,

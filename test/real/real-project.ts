@@ -1,7 +1,9 @@
-// The corpus of real projects (test/fixtures/real/): each is an npm package, a devDependency of
-// this repository, that ships a real Prisma schema and migration history. A test never runs on
-// the installed package: it copies the schema and the migrations into a throwaway project with
-// the package's own layout, and adds what the offline Prisma path needs (see the README there).
+// The corpus of real projects (test/fixtures/real/): each is either an npm package, a
+// devDependency of this repository, that ships a real Prisma schema and migration history, or a
+// folder of test/fixtures/real/ that holds a public project's schema and migrations as committed
+// in its repository. A test never runs on either: it copies the schema and the migrations into a
+// throwaway project with the project's own layout, and adds what the offline Prisma path needs
+// (see the README there).
 import { readFileSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -17,16 +19,35 @@ import { repoRoot } from "../support/project.js";
 export type CorpusEntry = {
   id: string;
   name: string;
-  package: string;
-  version: string;
+  /** An npm package (with `version`), or `folder`: one of the two. */
+  package?: string;
+  version?: string;
+  /** The project's root in this repository (where its own Prisma config sits), from the repository root. */
+  folder?: string;
   repository: string;
   commit: string | null;
   commitNote: string;
   license: string;
   provider: string;
-  /** Paths inside the package, kept as they are in the throwaway project. */
+  /** Paths inside the package or folder: schema.prisma, or a folder of .prisma files; the migrations. */
   schema: string;
   migrations: string;
+  /**
+   * What the project's own Prisma config names (kept in the folder as a record): our config in
+   * the throwaway project names the same schema and migrations path, and the migrations are
+   * copied there (formbricks' runner copies its SQL migrations into that folder before `prisma
+   * migrate deploy`). Absent: the schema path above, Prisma's default migrations folder.
+   */
+  prismaConfig?: { file: string; schema: string; migrations?: string };
+  /**
+   * An extension the history needs that the embedded PostgreSQL does not ship, and the edits of
+   * the throwaway copy (paths in it) that leave it out, for the cases that cannot run with it.
+   */
+  withoutUnavailableExtension?: {
+    extension: string;
+    reason: string;
+    edits: Array<{ file: string; from: string; to: string; count: number }>;
+  };
   /** Folders with a migration.sql: what Prisma applies. */
   migrationCount: number;
   /** Folders without a migration.sql (the project's own data-migration tool runs them). */
@@ -46,8 +67,23 @@ export function corpusEntry(id: string): CorpusEntry {
   return entry;
 }
 
+/** Where the project's files are: the installed package, or its folder in test/fixtures/real/. */
 export function packageDir(entry: CorpusEntry): string {
-  return path.join(repoRoot, "node_modules", entry.package);
+  if (entry.folder) return path.join(repoRoot, entry.folder);
+  return path.join(repoRoot, "node_modules", entry.package!);
+}
+
+/** "npm-package version" or "folder of this repository": for test titles. */
+export function sourceLabel(entry: CorpusEntry): string {
+  return entry.folder ? `${entry.repository} at ${entry.commit?.slice(0, 12)}` : `${entry.package} ${entry.version}`;
+}
+
+/** Where the throwaway project holds the schema and migrations (what its Prisma config names). */
+export function projectPaths(entry: CorpusEntry): { schema: string; migrations: string } {
+  return {
+    schema: entry.prismaConfig?.schema ?? entry.schema,
+    migrations: entry.prismaConfig?.migrations ?? entry.migrations,
+  };
 }
 
 /** The migration folders Prisma applies (those with a migration.sql), in Prisma's order. */
@@ -67,6 +103,7 @@ export async function migrationNames(entry: CorpusEntry): Promise<string[]> {
 // connects where Prisma Migrate would: the datasource's directUrl when it has one, else its url.
 function prismaConfig(entry: CorpusEntry): string {
   const connectionEnv = entry.directUrlEnv ?? entry.urlEnv;
+  const migrations = entry.prismaConfig?.migrations ? `\n  migrations: { path: ${JSON.stringify(entry.prismaConfig.migrations)} },` : "";
   return `// Written by test/real/real-project.ts: the offline Prisma path (WebAssembly engine + pg adapter).
 import { defineConfig } from "prisma/config";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -74,7 +111,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
-  schema: ${JSON.stringify(entry.schema)},
+  schema: ${JSON.stringify(projectPaths(entry).schema)},${migrations}
   async adapter() {
     return new PrismaPg({ connectionString: process.env.${connectionEnv}, idleTimeoutMillis: 50 });
   },
@@ -83,16 +120,23 @@ export default defineConfig({
 }
 
 /**
- * schema.prisma with `engineType = "client"` in each prisma-client-js generator that names no
- * engine type: without it the Prisma CLI downloads a native query engine before any command
- * (there is no network here). It changes nothing in the database a schema describes.
+ * schema.prisma with `engineType = "client"` in each prisma-client-js or prisma-client generator
+ * that names no engine type: without it the Prisma CLI downloads a native query engine before
+ * any command (there is no network here). And, in a Prisma 7 schema whose datasource names no
+ * `url` (Prisma 7 reads it from prisma.config.ts), `url = env(urlEnv)`: Prisma 6.19 on the
+ * WebAssembly engine downloads a native query engine without one. Neither changes the database
+ * a schema describes.
  */
-export function offlineSchema(schema: string): string {
-  return viewsWithoutIds(schema).replace(/generator\s+\w+\s*\{[^}]*\}/g, (block) =>
-    /provider\s*=\s*"prisma-client-js"/.test(block) && !/engineType\s*=/.test(block)
-      ? block.replace(/(provider\s*=\s*"prisma-client-js"[^\n]*\n)/, `$1  engineType = "client"\n`)
-      : block,
-  );
+export function offlineSchema(schema: string, urlEnv = "DATABASE_URL"): string {
+  return viewsWithoutIds(schema)
+    .replace(/generator\s+\w+\s*\{[^}]*\}/g, (block) =>
+      /provider\s*=\s*"prisma-client(-js)?"/.test(block) && !/engineType\s*=/.test(block)
+        ? block.replace(/(provider\s*=\s*"prisma-client(-js)?"[^\n]*\n)/, `$1  engineType = "client"\n`)
+        : block,
+    )
+    .replace(/datasource\s+\w+\s*\{[^}]*\}/g, (block) =>
+      /^\s*url\s*=/m.test(block) ? block : block.replace(/(provider\s*=\s*"[^"]*"[^\n]*\n)/, `$1  url = env(${JSON.stringify(urlEnv)})\n`),
+    );
 }
 
 /**
@@ -109,6 +153,9 @@ export type RealProject = {
   entry: CorpusEntry;
   /** The migrations copied, in order. */
   migrations: string[];
+  /** The migrations folder in the throwaway project, relative to it. */
+  migrationsDir: string;
+  readFile(relative: string): Promise<string>;
   writeFile(relative: string, content: string): Promise<void>;
   cleanup(): Promise<void>;
 };
@@ -118,6 +165,11 @@ export type RealProjectOptions = {
   migrations?: number;
   /** Written as dbship.config.json when given. */
   dbshipConfig?: Record<string, unknown>;
+  /**
+   * Apply the entry's withoutUnavailableExtension edits: all of them, or only those in the
+   * migrations (schema.prisma still declares the extension).
+   */
+  withoutUnavailableExtension?: "everywhere" | "in-migrations";
 };
 
 /**
@@ -132,11 +184,14 @@ export async function createRealProject(entry: CorpusEntry, options: RealProject
   await symlink(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
   await writeFile(path.join(dir, "package.json"), JSON.stringify({ name: `real-${entry.id}`, private: true, type: "module" }, null, 2));
   await writeFile(path.join(dir, "prisma.config.ts"), prismaConfig(entry));
-  await mkdir(path.dirname(path.join(dir, entry.schema)), { recursive: true });
-  const schema = await readFile(path.join(packageDir(entry), entry.schema), "utf8");
-  await writeFile(path.join(dir, entry.schema), offlineSchema(schema));
+  const paths = projectPaths(entry);
+  for (const file of await schemaFiles(entry)) {
+    const schema = await readFile(path.join(packageDir(entry), entry.schema, file), "utf8");
+    await mkdir(path.dirname(path.join(dir, paths.schema, file)), { recursive: true });
+    await writeFile(path.join(dir, paths.schema, file), offlineSchema(schema, entry.urlEnv));
+  }
   const source = path.join(packageDir(entry), entry.migrations);
-  const target = path.join(dir, entry.migrations);
+  const target = path.join(dir, paths.migrations);
   await mkdir(target, { recursive: true });
   await cp(path.join(source, "migration_lock.toml"), path.join(target, "migration_lock.toml"));
   const all = await migrationNames(entry);
@@ -149,6 +204,8 @@ export async function createRealProject(entry: CorpusEntry, options: RealProject
     dir,
     entry,
     migrations,
+    migrationsDir: path.normalize(paths.migrations),
+    readFile: (relative) => readFile(path.join(dir, relative), "utf8"),
     async writeFile(relative, content) {
       await mkdir(path.dirname(path.join(dir, relative)), { recursive: true });
       await writeFile(path.join(dir, relative), content);
@@ -156,7 +213,31 @@ export async function createRealProject(entry: CorpusEntry, options: RealProject
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
   if (options.dbshipConfig) await project.writeFile("dbship.config.json", JSON.stringify(options.dbshipConfig, null, 2));
+  if (options.withoutUnavailableExtension) await leaveOutExtension(project, options.withoutUnavailableExtension);
   return project;
+}
+
+/** Applies the entry's edits; each must match exactly `count` times, so a changed fixture fails loudly. */
+async function leaveOutExtension(project: RealProject, where: "everywhere" | "in-migrations"): Promise<void> {
+  const change = project.entry.withoutUnavailableExtension;
+  if (!change) throw new Error(`${project.entry.id} has no withoutUnavailableExtension in corpus.json`);
+  for (const edit of change.edits) {
+    const inMigrations = edit.file.startsWith(`${project.migrationsDir}/`);
+    if (where === "in-migrations" && !inMigrations) continue;
+    // A migration the copy does not hold (options.migrations) is not edited.
+    if (inMigrations && !project.migrations.includes(edit.file.split("/").at(-2)!)) continue;
+    const text = await project.readFile(edit.file);
+    const found = text.split(edit.from).length - 1;
+    if (found !== edit.count) throw new Error(`${edit.file}: expected ${edit.count} × ${JSON.stringify(edit.from)}, found ${found}`);
+    await project.writeFile(edit.file, text.split(edit.from).join(edit.to));
+  }
+}
+
+/** The schema's files, relative to `entry.schema`: "" for one file, else the folder's .prisma files. */
+async function schemaFiles(entry: CorpusEntry): Promise<string[]> {
+  const at = path.join(packageDir(entry), entry.schema);
+  if (!(await stat(at)).isDirectory()) return [""];
+  return (await readdir(at)).filter((name) => name.endsWith(".prisma")).sort();
 }
 
 // ---- Databases for the corpus tests: built by the real Prisma CLI, read by dbship's own catalog
@@ -184,7 +265,7 @@ export async function prismaMigrateDeploy(project: RealProject, url: string) {
 
 /** What `prisma db push` would leave: Prisma's own SQL for schema.prisma, run on `url`. */
 export async function buildFromSchema(project: RealProject, url: string): Promise<void> {
-  const diff = await runProjectPrisma(project, ["migrate", "diff", "--from-empty", "--to-schema-datamodel", project.entry.schema, "--script"], url);
+  const diff = await runProjectPrisma(project, ["migrate", "diff", "--from-empty", "--to-schema-datamodel", projectPaths(project.entry).schema, "--script"], url);
   if (diff.exitCode !== 0) throw new Error(`prisma migrate diff failed: ${diff.stderr}${diff.stdout}`);
   await query(url, diff.stdout.replace(/^Loaded Prisma config.*$/m, ""));
 }
@@ -198,7 +279,7 @@ export async function replayWholeScripts(project: RealProject, url: string): Pro
   return withClient(url, async (client) => {
     let applied = 0;
     for (const name of project.migrations) {
-      const sql = await readFile(path.join(project.dir, project.entry.migrations, name, "migration.sql"), "utf8");
+      const sql = await readFile(path.join(project.dir, project.migrationsDir, name, "migration.sql"), "utf8");
       try {
         await client.query(sql);
       } catch (error) {

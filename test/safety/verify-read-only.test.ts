@@ -53,6 +53,23 @@ describe("verify.sql cannot change production", () => {
 });
 
 describe("runVerifyScripts", () => {
+  it("runs a script that waits (pg_sleep only sleeps: volatile, yet it reads and writes nothing)", async () => {
+    const db = await createTestDatabase("verify");
+    try {
+      const migration = (name: string, verifySql: string) => ({ name, verifySql }) as unknown as Parameters<typeof runVerifyScripts>[1][number];
+      const results = await runVerifyScripts(db.url, [
+        migration("a", "SELECT pg_sleep(0.01) IS NOT NULL;"),
+        migration("b", "SELECT pg_sleep_for('10 milliseconds') IS NOT NULL, pg_sleep_until(now()) IS NOT NULL;"),
+      ]);
+      expect(results).toEqual([
+        { migration: "a", ok: true, message: "passed" },
+        { migration: "b", ok: true, message: "passed" },
+      ]);
+    } finally {
+      await db.drop();
+    }
+  });
+
   it("never sends a script that could write, whoever calls it", async () => {
     const db = await createTestDatabase("verify");
     try {
