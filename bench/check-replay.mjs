@@ -14,7 +14,7 @@ import path from "node:path";
 import { databaseUrl, ident, query, startBenchPostgres, uniqueName, withClient } from "./lib/pg.mjs";
 import { benchEnv, dbshipBin, mustRun, prismaEntry } from "./lib/proc.mjs";
 import { createProject } from "./lib/project.mjs";
-import { fmtMs, LoadWatch, noiseVerdict, summarize, table, TIME_HEADER, timeRow } from "./lib/stats.mjs";
+import { LoadWatch, noiseVerdict, summarize, table, TIME_HEADER, timeRow } from "./lib/stats.mjs";
 
 /**
  * A history as Prisma writes it, 4 migrations per entity: an enum and a table (serial key,

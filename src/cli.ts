@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { registerBaseline } from "./commands/baseline.js";
 import { registerCheck } from "./commands/check.js";
 import { registerDeploy } from "./commands/deploy.js";
+import { failureDocument } from "./commands/failure-document.js";
 import { registerInit } from "./commands/init.js";
 import { registerLint } from "./commands/lint.js";
 import { registerPlan } from "./commands/plan.js";
@@ -12,7 +13,7 @@ import { registerSnapshot } from "./commands/snapshot.js";
 import { registerStatus } from "./commands/status.js";
 import { DbshipError, EXIT, isDbshipError } from "./errors.js";
 import { fromDatabaseError, isDatabaseError } from "./infra/database-errors.js";
-import { renderError } from "./ui/render.js";
+import { renderError } from "./ui/render-error.js";
 import { environmentSecrets, scrubError } from "./ui/secrets.js";
 import { dbshipVersion } from "./version.js";
 
@@ -90,8 +91,7 @@ function report(error: DbshipError, json: boolean): number {
   // A driver's or Prisma's message may quote a connection string: its secrets never show.
   const shown = scrubError(error.toJSON(), environmentSecrets());
   if (json) {
-    const doc = { command: running ?? null, ok: false, exitCode: error.exitCode, steps: [], migrations: null, snapshot: null, rollback: null, error: shown };
-    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(failureDocument(running ?? null, error.exitCode, shown), null, 2)}\n`);
   } else {
     process.stderr.write(`${renderError(shown)}\n`);
   }

@@ -64,6 +64,7 @@ const REFUSED_CODES = [
   "SNAPSHOT_UNTRUSTED",
   "MIGRATION_RUNNING",
   "ROLLBACK_PENDING",
+  "PLAN_BLOCKED",
 ] as const;
 
 export type ErrorCode =
@@ -95,11 +96,18 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
   return EXIT.FAILED;
 }
 
+/**
+ * The `error` of every command's --json document, whatever the command (README, "JSON
+ * documents"). `details` are the structured facts behind the message (the findings that blocked
+ * a deploy, the session holding the lock…), as JSON: present only when the error has some.
+ */
+export type ErrorDocument = { code: ErrorCode; message: string; hint: string | null; details?: Record<string, unknown> };
+
 export class DbshipError extends Error {
   readonly code: ErrorCode;
   readonly hint: string | undefined;
   readonly exitCode: ExitCode;
-  /** Structured facts for the report (e.g. the migrations that blocked a deploy). */
+  /** Structured facts for the report (e.g. the migrations that blocked a deploy): ErrorDocument.details. */
   readonly details: Record<string, unknown> | undefined;
 
   constructor(
@@ -115,8 +123,11 @@ export class DbshipError extends Error {
     this.details = options.details;
   }
 
-  toJSON(): { code: ErrorCode; message: string; hint: string | null } {
-    return { code: this.code, message: this.message, hint: this.hint ?? null };
+  toJSON(): ErrorDocument {
+    const document: ErrorDocument = { code: this.code, message: this.message, hint: this.hint ?? null };
+    // Through JSON once, so that the document holds what --json prints (a Date as its ISO string).
+    if (this.details) document.details = JSON.parse(JSON.stringify(this.details)) as Record<string, unknown>;
+    return document;
   }
 }
 

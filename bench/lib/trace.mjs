@@ -23,10 +23,10 @@ export const TARGETS = [
   { file: "pipeline/deploy.js", fn: "runDeploy", label: "runDeploy" },
   { file: "schema-sync/check-schema-sync.js", fn: "checkSchemaSync", label: "schemaCheck" },
   { file: "prisma/run-prisma.js", fn: "runPrisma", label: "prisma", detail: "Array.isArray(a[1]) ? a[1].slice(0, 2).join(' ') : ''" },
-  { file: "pipeline/lint-check.js", fn: "lintPending", label: "lint" },
-  { file: "pipeline/deploy-lock.js", fn: "acquireDeployLock", label: "lock" },
+  { file: "lint/lint-check.js", fn: "lintPending", label: "lint" },
+  { file: "migrations/deploy-lock.js", fn: "acquireDeployLock", label: "lock" },
   { file: "migrations/production-status.js", fn: "readProductionStatus", label: "readProduction" },
-  { file: "migrations/status-report.js", fn: "runStatus", label: "runStatus" },
+  { file: "status/status-report.js", fn: "runStatus", label: "runStatus" },
   { file: "verify/schema-model.js", fn: "readSchemaModel", label: "readSchemaModel" },
   { file: "providers/neon-client.js", method: "NeonClient.waitForOperations", label: "neonWait", detail: "String(a[1] ?? '')" },
 ];

@@ -2,7 +2,7 @@
 // functions, extensions, …) go into the baseline migration itself, before it is marked applied:
 // new environments built from the migrations then get them, and the applied file is never edited
 // afterwards (that would change its checksum, and `dbship status` would call it modified).
-import type { NotComparedKind, NotComparedObject } from "../verify/schema-model.js";
+import type { NotComparedKind, NotComparedObject } from "../verify/schema-types.js";
 
 const quote = (name: string) => name.split(".").map((part) => `"${part.replace(/"/g, '""')}"`).join(".");
 

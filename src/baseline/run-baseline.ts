@@ -5,11 +5,11 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { DbshipError, EXIT } from "../errors.js";
+import { DbshipError, EXIT, type ErrorDocument } from "../errors.js";
 import { databaseName, describeTarget, withConnection } from "../infra/pg.js";
 import { migrationsSchema, readLedger } from "../migrations/ledger.js";
 import { checksumOf } from "../migrations/local-migrations.js";
-import { acquireDeployLock, deployLockUrl } from "../pipeline/deploy-lock.js";
+import { acquireDeployLock } from "../migrations/deploy-lock.js";
 import { displayCommand, migrateResolveApplied } from "../prisma/commands.js";
 import { openPrisma } from "../prisma-target/open-prisma.js";
 import { prismaErrorLine } from "../prisma/run-prisma.js";
@@ -19,9 +19,9 @@ import { scratchServerFor } from "../schema-sync/scratch-server.js";
 import type { Progress } from "../ui/progress.js";
 import { describeNotCompared } from "../verify/describe.js";
 import { diffSchemas, type SchemaDifference } from "../verify/schema-diff.js";
-import { readSchemaModel } from "../verify/schema-model.js";
+import { readSchemaAt } from "../verify/schema-model.js";
 import { prepareScratchExtensions } from "../schema-sync/scratch-extensions.js";
-import type { SchemaModel } from "../verify/schema-model.js";
+import type { SchemaModel } from "../verify/schema-types.js";
 import { objectKey, planBaseline, type BaselinePlan } from "./hand-written-objects.js";
 
 export type BaselineReport = {
@@ -42,7 +42,7 @@ export type BaselineReport = {
   /** The baseline's SQL, on a dry run (nothing is written). */
   sql: string | null;
   nextSteps: string[];
-  error: { code: string; message: string; hint: string | null } | null;
+  error: ErrorDocument | null;
 };
 
 export type BaselineOptions = {
@@ -119,11 +119,11 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRep
     }
 
     options.progress.start("Writing the baseline from schema.prisma and building it on a scratch database");
-    const server = await scratchServerFor(config, databaseUrl, provider);
+    const server = await scratchServerFor(provider);
     let plan: BaselinePlan;
     try {
       const scratch = await server.createDatabase("baseline");
-      const production = await withConnection(databaseUrl, (client) => readSchemaModel(client), { applicationName: "dbship baseline" });
+      const production = await readSchemaAt(databaseUrl, { applicationName: "dbship baseline" });
       // Production's extensions first: schema.prisma's SQL may use their types and operator classes.
       const extensions = production.notCompared.filter((object) => object.kind === "extension").map((object) => object.name);
       await prepareScratchExtensions(scratch.url, extensions, server.label);
@@ -136,7 +136,7 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRep
           hint: "Nothing was written or marked. The baseline is schema.prisma's SQL plus production's objects that schema.prisma cannot express; bring schema.prisma in line with production (npx prisma db pull shows what production has).",
         });
       }
-      const baseline = await withConnection(scratch.url, (client) => readSchemaModel(client), { applicationName: "dbship baseline" });
+      const baseline = await readSchemaAt(scratch.url, { applicationName: "dbship baseline" });
       report.differences = [...diffSchemas(production, baseline, { scope: "prisma", leftLabel: "production", rightLabel: "the baseline" }), ...handWrittenDifferences(plan, baseline)];
       report.handWritten = plan.included.map((item) => ({ object: describeNotCompared(item.object), sql: item.sql }));
       report.leftOut = plan.leftOut.map((object) => describeNotCompared(object));
@@ -194,7 +194,7 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRep
     }
 
     options.progress.start(`Marking ${options.name} as applied in production`);
-    const lock = await acquireDeployLock(deployLockUrl(config, databaseUrl), databaseName(databaseUrl), "baseline");
+    const lock = await acquireDeployLock(provider.deployLockUrl(databaseUrl), databaseName(databaseUrl), "baseline");
     try {
       const run = await connections.runOnProduction(migrateResolveApplied(config.schemaPath, options.name), { timeoutMs: 120_000, signal: options.signal });
       if (run.exitCode !== 0) {

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import type { BaselineReport } from "../baseline/run-baseline.js";
 import { createProgress } from "../ui/progress.js";
 import { canPrompt, confirm } from "../ui/prompt.js";
-import { renderError } from "../ui/render.js";
+import { renderError } from "../ui/render-error.js";
 import { emit, interruptSignal } from "./output.js";
 
 export function registerBaseline(program: Command): void {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { createProgress, type Progress } from "../ui/progress.js";
 import { canPrompt, confirm } from "../ui/prompt.js";
-import { renderDeployReport } from "../ui/render.js";
+import { renderDeployReport } from "./render-deploy.js";
 import { emit, interruptSignal } from "./output.js";
 
 export function registerDeploy(program: Command): void {

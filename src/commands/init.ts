@@ -2,7 +2,7 @@ import chalk from "chalk";
 import type { Command } from "commander";
 import type { InitReport } from "../init/init-project.js";
 import { canPrompt } from "../ui/prompt.js";
-import { renderError } from "../ui/render.js";
+import { renderError } from "../ui/render-error.js";
 import { emit } from "./output.js";
 
 export function registerInit(program: Command): void {

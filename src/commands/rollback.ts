@@ -5,7 +5,7 @@ import { createProgress } from "../ui/progress.js";
 import { canPrompt, confirm } from "../ui/prompt.js";
 import { listenForInterrupts } from "../infra/interrupts.js";
 import { renderNotices } from "../snapshots/render-notices.js";
-import { renderError } from "../ui/render.js";
+import { renderError } from "../ui/render-error.js";
 import { presentUrl, type SecretPolicy } from "../ui/secrets.js";
 import { emit } from "./output.js";
 

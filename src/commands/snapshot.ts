@@ -4,7 +4,7 @@ import type { SnapshotView } from "../snapshots/manage-snapshots.js";
 import { canPrompt, confirm } from "../ui/prompt.js";
 import { listenForInterrupts } from "../infra/interrupts.js";
 import { renderNotices } from "../snapshots/render-notices.js";
-import { renderError } from "../ui/render.js";
+import { renderError } from "../ui/render-error.js";
 import { presentUrl, type SecretPolicy } from "../ui/secrets.js";
 import { emit } from "./output.js";
 

@@ -1,6 +1,6 @@
 import chalk from "chalk";
 import type { Command } from "commander";
-import type { StatusReport } from "../migrations/status-report.js";
+import type { StatusReport } from "../status/status-report.js";
 import { renderNotices } from "../snapshots/render-notices.js";
 import { emit } from "./output.js";
 
@@ -19,7 +19,7 @@ passed over.`,
     )
     .action(async (_flags, command: Command) => {
       const globals = command.optsWithGlobals();
-      const { runStatus } = await import("../migrations/status-report.js");
+      const { runStatus } = await import("../status/status-report.js");
       emit(await runStatus(globals), globals, renderStatus);
     });
 }

@@ -4,7 +4,7 @@ import pg from "pg";
 import { DbshipError } from "../errors.js";
 import { describeTarget, pathDatabase } from "./urls.js";
 
-export { databaseName, describeTarget, maskUrl, parseUrl, pathDatabase, quoteIdent, quoteLiteral, withDatabase } from "./urls.js";
+export { databaseName, describeTarget, quoteIdent, quoteLiteral, withDatabase } from "./urls.js";
 
 export type ConnectOptions = { applicationName?: string; connectTimeoutMs?: number };
 

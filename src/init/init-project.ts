@@ -6,7 +6,8 @@ import { existsSync, readdirSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CONFIG_FILE } from "../config.js";
-import { DbshipError, EXIT } from "../errors.js";
+import { providerSecrets } from "../providers/deploy-secrets.js";
+import { DbshipError, EXIT, type ErrorDocument } from "../errors.js";
 import type { Ask } from "./ask.js";
 import { addDevDependency, detectPackageManager, runScript, type PackageManager } from "./detect-package-manager.js";
 import { planConfig, type ConfigPlan, type Provider } from "./init-config.js";
@@ -43,7 +44,7 @@ export type InitReport = {
   packageManagerSource: string | null;
   notes: string[];
   nextSteps: string[];
-  error: { code: string; message: string; hint: string | null } | null;
+  error: ErrorDocument | null;
 };
 
 export async function runInit(options: InitOptions): Promise<InitReport> {
@@ -138,8 +139,7 @@ function nextSteps(cwd: string, schema: string, pkg: Record<string, unknown>, pm
   }
   const urlEnv = "DATABASE_URL";
   const secrets = [`${urlEnv} (production's direct, not pooled, connection string)`];
-  if (config.provider === "neon") secrets.push("NEON_API_KEY");
-  if (config.provider === "neon" && !config.neonProjectId) secrets.push("NEON_PROJECT_ID (or neon.projectId in the config)");
+  secrets.push(...providerSecrets(config.provider, config.neonProjectId));
   steps.push(`Where you deploy (CI), set ${secrets.join(", ")}`);
   steps.push(`After editing ${schema}: ${runScript(pm, "db:migrate", "--name <what-changed>")}, then commit the new migration`);
   steps.push(`Deploy from CI: ${runScript(pm, "db:migrate:prod")} · check production: ${runScript(pm, "db:migrate:status")} · snapshot now: ${runScript(pm, "db:snapshot")}`);

@@ -7,11 +7,6 @@ export type NodeTag = UnionKeys<Node>;
 export type NodeOf<K extends NodeTag> =
   Extract<Node, Record<K, unknown>> extends Record<K, infer V> ? V : never;
 
-export function tagOf(node: Node): NodeTag | undefined {
-  for (const key in node) return key as NodeTag;
-  return undefined;
-}
-
 /** The node's payload when it is a `tag` node, else undefined. */
 export function as<K extends NodeTag>(node: Node | undefined, tag: K): NodeOf<K> | undefined {
   if (node === undefined || !(tag in node)) return undefined;

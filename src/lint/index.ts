@@ -2,11 +2,7 @@
 // preflight and `dbship lint`.
 export { formatFinding } from "./format-finding.js";
 export { acknowledgeableRule, LINT_RULES, lintMigrations, notNullChecksBefore, sizeSensitiveTables, withTableSizes } from "./lint-migrations.js";
-export { DEFAULT_SMALL_TABLE, describeSize, formatBytes } from "./table-size.js";
-export type { RuleInfo } from "./rule.js";
 export type {
-  AcknowledgementSource,
-  ExecutionMode,
   LintAllow,
   SmallTableLimits,
   TableSize,
@@ -14,5 +10,4 @@ export type {
   LintFinding,
   LintInput,
   LintResult,
-  LintSeverity,
 } from "./types.js";

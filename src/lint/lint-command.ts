@@ -7,7 +7,7 @@ import { loadConfig, type ConfigFlags } from "../config.js";
 import { DbshipError, EXIT } from "../errors.js";
 import { readLocalMigrations, type LocalMigration } from "../migrations/local-migrations.js";
 import { readProductionStatus } from "../migrations/production-status.js";
-import { lintAllows, lintPending } from "../pipeline/lint-check.js";
+import { lintAllows, lintPending } from "./lint-check.js";
 import { projectExecutionMode } from "../prisma/engine-mode.js";
 import { openPrisma } from "../prisma-target/open-prisma.js";
 import { lintMigrations, notNullChecksBefore, type LintFinding } from "./index.js";

@@ -1,5 +1,5 @@
 // A `prisma migrate deploy` still running on production: its session carries dbship's
-// application_name (dbship-prisma-…, see pipeline/apply-migrations.ts) or holds Prisma's migrate
+// application_name (dbship-prisma-…, see apply-migrations.ts) or holds Prisma's migrate
 // advisory lock 72707369. Its ledger row has started_at and no finished_at, exactly like a failed
 // migration's: calling it failed would advise finishing it by hand while Prisma finishes it too,
 // applying it twice. So such a row is "running" while that session lives.

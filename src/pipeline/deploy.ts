@@ -55,13 +55,13 @@ export async function runDeploy(options: RunDeployOptions): Promise<Report> {
     signal: options.signal,
     confirm: options.confirm,
     cleanups: [{ label: "close the provider", run: () => provider.close() }],
-    state: { local: [], upToDate: false, warnings: [], extra: {} },
+    state: { local: [], upToDate: false, warnings: [] },
   };
   const result = await runSteps(DEPLOY_STEPS, ctx);
   const rollback = result.error ? rollbackAdvice(ctx, result.error, result.failedStep, options.invocation ?? {}) : null;
   if (rollback) {
     const changes = await describeProductionChanges(ctx).catch((error: Error) => [`could not compare production with the snapshot: ${error.message}`]);
-    if (changes) ctx.state.extra.productionChanges = changes;
+    if (changes) ctx.state.productionChanges = changes;
   }
   const before = ctx.state.before;
   const after = ctx.state.after ?? before;
@@ -87,6 +87,11 @@ export async function runDeploy(options: RunDeployOptions): Promise<Report> {
     error: errorSummary(result.error),
     warnings: ctx.state.warnings,
     ...(deployOptions.dryRun ? { dryRun: true } : {}),
-    ...ctx.state.extra,
+    ...present({ lint: ctx.state.lint, schemaCheck: ctx.state.schemaCheck, rehearsalFailure: ctx.state.rehearsalFailure, productionChanges: ctx.state.productionChanges }),
   };
+}
+
+/** The facts a run found, without the keys of those it never reached (the --json document has no nulls for them). */
+function present<T extends Record<string, unknown>>(facts: T): Partial<T> {
+  return Object.fromEntries(Object.entries(facts).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -102,10 +102,18 @@ export function findCheckExpression(sql: string, constraint: string): { expressi
 
 type NotNullTarget = { table: string; column: string; line: number };
 
+// The few parse-tree fields read below (libpg-query's JSON, every field optional).
+type AlterTableCmd = {
+  subtype?: string;
+  name?: string;
+  def?: { ColumnDef?: { colname?: string; constraints?: Array<{ Constraint?: { contype?: string } }> } };
+};
+type ParsedStatement = { AlterTableStmt?: { relation?: { relname?: string }; cmds?: Array<{ AlterTableCmd?: AlterTableCmd }> } };
+
 /** Columns an ALTER TABLE in `sql` makes NOT NULL (SET NOT NULL, or ADD COLUMN … NOT NULL). */
 async function notNullTargets(sql: string): Promise<NotNullTarget[]> {
   const { parse } = await import("libpg-query");
-  const tree = (await parse(sql)) as { stmts: Array<{ stmt: Record<string, any>; stmt_location?: number }> };
+  const tree = (await parse(sql)) as { stmts: Array<{ stmt: ParsedStatement; stmt_location?: number }> };
   const targets: NotNullTarget[] = [];
   for (const { stmt, stmt_location: location = 0 } of tree.stmts) {
     const alter = stmt.AlterTableStmt;
@@ -114,7 +122,7 @@ async function notNullTargets(sql: string): Promise<NotNullTarget[]> {
     for (const { AlterTableCmd: cmd } of alter.cmds ?? []) {
       if (cmd?.subtype === "AT_SetNotNull" && cmd.name) targets.push({ table: alter.relation.relname, column: cmd.name, line });
       const column = cmd?.subtype === "AT_AddColumn" ? cmd.def?.ColumnDef : undefined;
-      if (column?.constraints?.some((c: any) => c.Constraint?.contype === "CONSTR_NOTNULL")) targets.push({ table: alter.relation.relname, column: column.colname, line });
+      if (column?.colname && column.constraints?.some((c) => c.Constraint?.contype === "CONSTR_NOTNULL")) targets.push({ table: alter.relation.relname, column: column.colname, line });
     }
   }
   return targets;

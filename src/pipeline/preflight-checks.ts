@@ -5,7 +5,7 @@ import type { ProductionStatus } from "../migrations/production-status.js";
 import { applyAcknowledgements, describeAcknowledgement } from "../schema-sync/acknowledge.js";
 import { checkSchemaSync, outOfSyncError } from "../schema-sync/check-schema-sync.js";
 import { scratchServerFor } from "../schema-sync/scratch-server.js";
-import { blockingFindings, lintAllows, lintError, lintPending } from "./lint-check.js";
+import { blockingFindings, lintAllows, lintError, lintPending } from "../lint/lint-check.js";
 import type { DeployContext } from "./types.js";
 
 /** Lint of the pending SQL; unacknowledged errors refuse the deploy unless --allow-destructive. */
@@ -21,7 +21,7 @@ export async function lintPendingMigrations(ctx: DeployContext, production: Prod
     allow,
     smallTable: ctx.config.lint.smallTable,
   });
-  ctx.state.extra.lint = { errors: lint.errors, warnings: lint.warnings, acknowledged: lint.acknowledged, findings: lint.findings };
+  ctx.state.lint = { errors: lint.errors, warnings: lint.warnings, acknowledged: lint.acknowledged, findings: lint.findings };
   const blocking = blockingFindings(lint, ctx.options.allowDestructive);
   if (blocking.length) throw await lintError(blocking);
   // Acknowledged findings are in the report (--json) and counted below, not repeated as warnings.
@@ -39,13 +39,13 @@ export async function checkSchemaAgainstMigrations(ctx: DeployContext): Promise<
   // neon: refuse before the first branch if this deploy's (one throwaway, one snapshot) cannot fit.
   // --measure needs one more throwaway copy.
   await ctx.provider.checkAllowance?.({ branches: ctx.options.dryRun ? 1 : ctx.options.measure ? 3 : 2 });
-  const server = await scratchServerFor(ctx.config, ctx.databaseUrl, ctx.provider);
+  const server = await scratchServerFor(ctx.provider);
   ctx.progress.info(`  schema check: replaying ${ctx.state.local.length} migration(s) and schema.prisma on ${server.label}…`);
   try {
     const sync = await checkSchemaSync({ ...ctx, local: ctx.state.local, server, productionUrl: ctx.databaseUrl });
     const { differences, acknowledged, unmatched } = applyAcknowledgements(sync.differences, ctx.config.schemaCheck.acknowledge);
     const inSync = differences.length === 0;
-    ctx.state.extra.schemaCheck = { inSync, differences, acknowledged, unmatchedAcknowledgements: unmatched, notCompared: sync.notCompared.map((o) => `${o.kind} ${o.name}`) };
+    ctx.state.schemaCheck = { inSync, differences, acknowledged, unmatchedAcknowledgements: unmatched, notCompared: sync.notCompared.map((o) => `${o.kind} ${o.name}`) };
     for (const difference of acknowledged) ctx.progress.info(`  schema check: acknowledged: ${difference.message} (${difference.reason})`);
     for (const acknowledgement of unmatched) ctx.state.warnings.push(`schemaCheck.acknowledge matches no difference: ${describeAcknowledgement(acknowledgement)}`);
     if (!inSync) throw outOfSyncError({ ...sync, inSync, differences });

@@ -19,8 +19,8 @@ export async function runSteps(steps: Step[], ctx: DeployContext): Promise<RunRe
       reports.push({ name: step.name, status: "skipped", durationMs: 0, detail: "nothing to deploy" });
       continue;
     }
-    if (ctx.options.dryRun && step.name !== "preflight") {
-      reports.push({ name: step.name, status: "skipped", durationMs: 0, detail: `dry run: ${dryRunDetail(step, ctx)}` });
+    if (ctx.options.dryRun && step.dryRun) {
+      reports.push({ name: step.name, status: "skipped", durationMs: 0, detail: `dry run: ${step.dryRun(ctx)}` });
       continue;
     }
     const started = performance.now();
@@ -61,8 +61,7 @@ function asDbshipError(caught: unknown, step: Step): DbshipError {
 }
 
 function interrupted(step: Step, cause?: DbshipError): DbshipError {
-  const during = step.name === "rehearsal" || step.name === "snapshot" ? `the ${step.name}` : step.name;
-  return new DbshipError("DEPLOY_INTERRUPTED", `interrupted during ${during}`, {
+  return new DbshipError("DEPLOY_INTERRUPTED", `interrupted during ${step.during}`, {
     hint: step.changesProduction ? "Production may be partly migrated: see the rollback instructions." : "Nothing was changed in production.",
     cause,
     details: cause ? { stoppedStepSaid: `${cause.message} [${cause.code}]` } : undefined,
@@ -82,7 +81,7 @@ function truthful(error: DbshipError, step: Step, ctx: DeployContext): DbshipErr
   if (ctx.signal.aborted && error.code !== "DEPLOY_INTERRUPTED" && error.code !== "PRODUCTION_CHANGED") return interrupted(step, error);
   if (!step.changesProduction || error.exitCode === EXIT.FAILED) return error;
   const lost = error.code === "DATABASE_UNREACHABLE" || error.code === "DATABASE_NOT_FOUND";
-  if (step.name === "post-verify") {
+  if (step.onlyChecks) {
     return new DbshipError("VERIFY_INCOMPLETE", `could not verify production after the deploy: ${error.message}`, {
       hint: "The deploy step had finished; production was not found wrong, it could not be checked. Run `dbship status` once the database answers (and the verify.sql checks by hand); roll back with the instructions below only if they show a problem.",
       cause: error,
@@ -94,20 +93,6 @@ function truthful(error: DbshipError, step: Step, ctx: DeployContext): DbshipErr
     cause: error,
     details: { ...error.details, cause: error.code },
   });
-}
-
-function dryRunDetail(step: Step, ctx: DeployContext): string {
-  const pending = ctx.state.before?.pending ?? [];
-  switch (step.name) {
-    case "snapshot":
-      return `would snapshot production as ${ctx.config.snapshot.prefix}<YYYYMMDD-HHMMSS>`;
-    case "rehearsal":
-      return ctx.options.rehearsal ? `would apply ${pending.length} migration(s) to a throwaway copy first` : "off (--no-rehearsal)";
-    case "deploy":
-      return `would apply ${pending.join(", ")}`;
-    default:
-      return "would verify the ledger and the schema";
-  }
 }
 
 export function formatMs(ms: number): string {

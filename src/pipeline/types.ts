@@ -1,13 +1,18 @@
 // The deploy pipeline's shared types. See README.md in this folder for the order of the steps and
 // the point of no return.
 import type { Config } from "../config.js";
+import type { LintResult } from "../lint/types.js";
+import type { RehearsalMeasurements } from "../plan/assess.js";
 import type { MigrationStatus } from "../migrations/classify.js";
 import type { LocalMigration } from "../migrations/local-migrations.js";
 import type { PrismaCli } from "../prisma/prisma-cli.js";
 import type { PrismaConnections } from "../prisma-target/prisma-connections.js";
 import type { PrismaRun } from "../prisma/run-prisma.js";
 import type { Snapshot, SnapshotProvider } from "../providers/types.js";
+import type { AcknowledgedDifference, Acknowledgement } from "../schema-sync/acknowledge.js";
 import type { Progress } from "../ui/progress.js";
+import type { SchemaDifference } from "../verify/schema-diff.js";
+import type { FailureExplanation } from "./explain-failure.js";
 
 export type StepName = "preflight" | "snapshot" | "rehearsal" | "deploy" | "post-verify";
 
@@ -56,8 +61,27 @@ export type DeployState = {
   rehearsalFingerprint?: string;
   deployRun?: PrismaRun;
   warnings: string[];
-  /** Extra facts steps attach to the report (lint findings, schema changes, …). */
-  extra: Record<string, unknown>;
+  /** Preflight's lint of the pending migrations (absent when nothing was pending). */
+  lint?: LintSummary;
+  /** Preflight's schema.prisma ↔ migrations comparison. */
+  schemaCheck?: SchemaCheckSummary;
+  /** Why the rehearsal failed, tied to the rows that made it fail, where that could be found. */
+  rehearsalFailure?: FailureExplanation;
+  /** After a failure past the point of no return: what production has that the snapshot has not. */
+  productionChanges?: string[];
+  /** `--measure`: the pending statements measured on a copy of the snapshot (src/plan/). */
+  measurements?: RehearsalMeasurements;
+};
+
+export type LintSummary = Pick<LintResult, "errors" | "warnings" | "acknowledged" | "findings">;
+
+export type SchemaCheckSummary = {
+  inSync: boolean;
+  differences: SchemaDifference[];
+  acknowledged: AcknowledgedDifference[];
+  unmatchedAcknowledgements: Acknowledgement[];
+  /** Objects neither side's model compares, as "<kind> <name>". */
+  notCompared: string[];
 };
 
 export type StepOutcome = { status: "ok" | "skipped"; detail: string };
@@ -65,8 +89,17 @@ export type StepOutcome = { status: "ok" | "skipped"; detail: string };
 export type Step = {
   name: StepName;
   title: string;
+  /** How an interruption names it: "interrupted during <during>". */
+  during: string;
   /** From this step on, production may have changed: a failure prints rollback instructions. */
   changesProduction?: boolean;
+  /**
+   * A step that only reads production after the point of no return: its failures mean "could not
+   * check" (VERIFY_INCOMPLETE), never "production may be partly migrated".
+   */
+  onlyChecks?: boolean;
+  /** What the step would do, shown by --dry-run instead of running it. A step without it runs in a dry run. */
+  dryRun?(ctx: DeployContext): string;
   run(ctx: DeployContext): Promise<StepOutcome>;
 };
 

@@ -5,6 +5,9 @@ import { formatBytes } from "../lint/table-size.js";
 import type { MeasuredLock, MigrationMeasure, StatementMeasure } from "./measure-statements.js";
 
 /** Default threshold: a lock that blocks the application longer than this is flagged. */
+/** `dbship deploy --measure`: the rehearsal step's measurements, in the deploy report. */
+export type RehearsalMeasurements = { thresholdMs: number; migrations: AssessedMigration[] };
+
 export const DEFAULT_THRESHOLD_MS = 1000;
 
 export type Verdict = "ok" | "blocks" | "over-threshold" | "fails";

@@ -5,7 +5,7 @@
 // changed, and, when it fails on the data, the rows that made it fail. See README.md here.
 import type pg from "pg";
 import { connect } from "../infra/pg.js";
-import type { ExecutionMode } from "../lint/index.js";
+import type { ExecutionMode } from "../lint/types.js";
 import { blocks, sqlName, strength, type Blocks, type LockMode } from "./lock-modes.js";
 import { readLocks, sampleLocks, type HeldLock, type Sample } from "./lock-sampler.js";
 import { compareRelations, readRelations, type IndexBuild, type Relations, type Rewrite } from "./relations.js";

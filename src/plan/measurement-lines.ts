@@ -1,5 +1,5 @@
 // deploy's human view of --measure's results. Types only: render.ts is loaded on every start.
-import type { RehearsalMeasurements } from "./rehearsal-measurements.js";
+import type { RehearsalMeasurements } from "./assess.js";
 
 /** The human view's lines: one per measured statement. */
 export function measurementLines(measurements: RehearsalMeasurements | undefined): string[] {

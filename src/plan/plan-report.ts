@@ -1,4 +1,5 @@
 // `dbship plan`'s report: the --json output, and the source of the Markdown summary.
+import type { ErrorDocument } from "../errors.js";
 import type { ExecutionMode, LintFinding } from "../lint/types.js";
 import type { AssessedMigration } from "./assess.js";
 
@@ -26,6 +27,6 @@ export type PlanReport = {
   prisma: { applied: boolean; durationMs: number; withRows: boolean; sameSchema: boolean | null; error: string | null } | null;
   /** What would stop `dbship deploy`: any of these makes the exit code 3. */
   blockers: PlanBlocker[];
-  error: { code: string; message: string; hint: string | null } | null;
+  error: ErrorDocument | null;
   warnings: string[];
 };

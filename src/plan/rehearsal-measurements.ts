@@ -2,13 +2,11 @@
 // are measured on a copy of the snapshot of their own, before Prisma's rehearsal on the usual
 // copy, so the rehearsal itself stays exactly what it was (Prisma on production's rows). The
 // price is the data work done twice, which is why it is a flag (README.md here).
-import type { LintFinding } from "../lint/types.js";
 import { projectExecutionMode } from "../prisma/engine-mode.js";
 import type { DeployContext } from "../pipeline/types.js";
-import { assessMigrations, DEFAULT_THRESHOLD_MS, type AssessedMigration } from "./assess.js";
+import { assessMigrations, DEFAULT_THRESHOLD_MS, type RehearsalMeasurements } from "./assess.js";
 import { measureMigrations } from "./measure-statements.js";
 
-export type RehearsalMeasurements = { thresholdMs: number; migrations: AssessedMigration[] };
 
 export async function measureRehearsal(ctx: DeployContext): Promise<RehearsalMeasurements> {
   const pendingNames = ctx.state.before?.pending ?? [];
@@ -21,6 +19,6 @@ export async function measureRehearsal(ctx: DeployContext): Promise<RehearsalMea
     signal: ctx.signal,
   });
   await copy.drop();
-  const findings = (ctx.state.extra.lint as { findings?: LintFinding[] } | undefined)?.findings ?? [];
+  const findings = ctx.state.lint?.findings ?? [];
   return { thresholdMs: DEFAULT_THRESHOLD_MS, migrations: assessMigrations(pendingNames, measured, findings, DEFAULT_THRESHOLD_MS) };
 }

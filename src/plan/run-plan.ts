@@ -5,13 +5,13 @@
 import path from "node:path";
 import type { ConfigFlags } from "../config.js";
 import { DbshipError, isDbshipError } from "../errors.js";
-import { connect, databaseName, describeTarget, withConnection } from "../infra/pg.js";
+import { connect, describeTarget, withConnection } from "../infra/pg.js";
 import { settleAll } from "../infra/settle-all.js";
 import { refuseUnsafeHistory } from "../migrations/history-checks.js";
 import { readProductionStatus, type ProductionStatus } from "../migrations/production-status.js";
 import { describeRunning } from "../migrations/running-migrations.js";
-import { applyMigrations } from "../pipeline/apply-migrations.js";
-import { blockingFindings, lintAllows, lintPending } from "../pipeline/lint-check.js";
+import { applyMigrations } from "../migrations/apply-migrations.js";
+import { blockingFindings, lintAllows, lintPending } from "../lint/lint-check.js";
 import { checkSchemaAgainstMigrations } from "../pipeline/preflight-checks.js";
 import type { Cleanup, DeployContext } from "../pipeline/types.js";
 import { projectExecutionMode } from "../prisma/engine-mode.js";
@@ -69,7 +69,7 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanReport> {
       progress: options.progress,
       signal: options.signal,
       cleanups,
-      state: { local: [], upToDate: false, warnings: report.warnings, extra: {} },
+      state: { local: [], upToDate: false, warnings: report.warnings },
     };
     report.executionMode = projectExecutionMode(prisma, connections.facts.engine);
     const production = await readProduction(ctx);
@@ -79,7 +79,7 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanReport> {
     if (pending.length === 0) return finish(report);
 
     options.progress.info(`  measuring ${pending.length} migration(s) statement by statement on a copy of production…`);
-    const measuredCopy = await copyOfProduction(provider, databaseUrl, cleanups);
+    const measuredCopy = await copyOfProduction(provider, cleanups);
     const measured = await measureMigrations(measuredCopy.connectionString, pending, { executionMode: report.executionMode, signal: options.signal });
     report.migrations = assessMigrations(report.pending, measured, report.lint?.findings ?? [], thresholdMs);
     const failed = measured.find((m) => !m.completed);
@@ -98,7 +98,7 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanReport> {
     await measuredCopy.drop();
 
     options.progress.info("  prisma migrate deploy on a second copy of production…");
-    const prismaCopy = await copyOfProduction(provider, databaseUrl, cleanups);
+    const prismaCopy = await copyOfProduction(provider, cleanups);
     const withRows = !(await removeRows(prismaCopy.connectionString, report.warnings));
     const applied = await applyMigrations({ ...ctx, connections }, { kind: "scratch", url: prismaCopy.connectionString }, production.local, { timeoutMs: config.deployTimeoutMs });
     if (applied.run.interrupted || options.signal.aborted) throw interrupted();
@@ -120,7 +120,7 @@ export async function runPlan(options: RunPlanOptions): Promise<PlanReport> {
     if (!isDbshipError(failure)) throw failure;
     report.ok = false;
     report.exitCode = failure.exitCode;
-    report.error = { code: failure.code, message: failure.message, hint: failure.hint ?? null };
+    report.error = failure.toJSON();
     return report;
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup.run().catch((error: Error) => report.warnings.push(`could not ${cleanup.label}: ${error.message}`));
@@ -173,7 +173,7 @@ async function checkBeforeCopying(ctx: DeployContext, production: ProductionStat
       if (!isDbshipError(error) || error.code !== "SCHEMA_OUT_OF_SYNC") throw error;
       report.blockers.push({ code: "SCHEMA_OUT_OF_SYNC", message: error.message.split("\n")[0] ?? error.message });
     }
-    const check = ctx.state.extra.schemaCheck as { inSync: boolean; differences: Array<{ message: string }> } | undefined;
+    const check = ctx.state.schemaCheck;
     if (check) report.schemaCheck = { inSync: check.inSync, differences: check.differences.map((d) => d.message) };
   };
   await settleAll([lint(), schema()]);
@@ -184,9 +184,8 @@ async function checkBeforeCopying(ctx: DeployContext, production: ProductionStat
  * copied as a template (like a snapshot, so the same rule holds: nobody else may be connected,
  * unless --terminate-connections).
  */
-async function copyOfProduction(provider: SnapshotProvider, databaseUrl: string, cleanups: Cleanup[]): Promise<Scratch> {
-  const from = provider.name === "postgres" ? { name: databaseName(databaseUrl), id: "", createdAt: new Date().toISOString() } : undefined;
-  const scratch = await provider.createScratch(from, "rehearsal");
+async function copyOfProduction(provider: SnapshotProvider, cleanups: Cleanup[]): Promise<Scratch> {
+  const scratch = await provider.createScratchOfProduction("rehearsal");
   cleanups.push({ label: `drop the copy ${scratch.name}`, run: () => scratch.drop() });
   return scratch;
 }
@@ -228,13 +227,14 @@ async function fingerprint(url: string): Promise<string> {
 
 function finish(report: PlanReport): PlanReport {
   if (report.blockers.length) {
+    const blocked = new DbshipError(
+      "PLAN_BLOCKED",
+      `the plan found ${report.blockers.length} problem(s) that would stop \`dbship deploy\`: ${report.blockers.map((b) => b.code).join(", ")}`,
+      { hint: "Production was not changed. Fix the migrations (or the data they trip on) before merging." },
+    );
     report.ok = false;
-    report.exitCode = 3;
-    report.error = {
-      code: "PLAN_BLOCKED",
-      message: `the plan found ${report.blockers.length} problem(s) that would stop \`dbship deploy\`: ${report.blockers.map((b) => b.code).join(", ")}`,
-      hint: "Production was not changed. Fix the migrations (or the data they trip on) before merging.",
-    };
+    report.exitCode = blocked.exitCode;
+    report.error = blocked.toJSON();
   }
   return report;
 }

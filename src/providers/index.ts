@@ -6,6 +6,15 @@ import type { SnapshotProvider } from "./types.js";
 
 export type ProviderOptions = { terminateConnections?: boolean; log?: (line: string) => void };
 
+/**
+ * A provider to look at production's server (housekeeping notices) without calling any API, for
+ * commands that open no provider (status): postgres; neon has no server of its own to look at.
+ */
+export function lookOnlyProvider(config: Config, databaseUrl: string): SnapshotProvider | undefined {
+  if (config.provider !== "postgres") return undefined;
+  return createPostgresProvider({ databaseUrl, maintenanceDatabase: config.postgres.maintenanceDatabase, snapshotPrefix: config.snapshot.prefix });
+}
+
 export async function createProvider(config: Config, databaseUrl: string, options: ProviderOptions = {}): Promise<SnapshotProvider> {
   if (config.provider === "postgres") {
     return createPostgresProvider({

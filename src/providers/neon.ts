@@ -75,6 +75,16 @@ export function createNeonProvider(options: NeonProviderOptions): NeonProvider {
   const provider: NeonProvider = {
     name: "neon",
 
+    deployLockUrl: (databaseUrl) => databaseUrl,
+
+    async scratchHost() {
+      const branch = await provider.createScratch(undefined, "check");
+      return { adminUrl: branch.connectionString, label: "a throwaway Neon branch", release: () => branch.drop() };
+    },
+
+    // Point in time: refused by Neon itself where it cannot serve it (a non-root branch, outside the window).
+    checkRestoreTarget: () => undefined,
+
     async createSnapshot(name) {
       if (await branchNamed(name)) {
         throw new DbshipError("SNAPSHOT_NAME_TAKEN", `a Neon branch named ${name} already exists`, { hint: "Choose another name." });
@@ -126,6 +136,10 @@ export function createNeonProvider(options: NeonProviderOptions): NeonProvider {
     // One branch per deploy: the schema check (preflight) makes it and only releases it, the
     // rehearsal takes it over and deletes it; close() deletes it if no rehearsal came. It is a
     // branch of production made at preflight, moments before the snapshot (docs/neon.md).
+    createScratchOfProduction(purpose) {
+      return provider.createScratch(undefined, purpose);
+    },
+
     async createScratch(_from, purpose = "rehearsal"): Promise<Scratch> {
       if (spare) {
         const reused = spare;

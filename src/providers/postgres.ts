@@ -191,8 +191,18 @@ export function createPostgresProvider(options: PostgresProviderOptions): Snapsh
     return undefined;
   }
 
-  return {
+  const provider: SnapshotProvider = {
     name: "postgres",
+
+    deployLockUrl: () => adminUrl,
+
+    async scratchHost() {
+      return { adminUrl, label: "production's server", release: async () => undefined };
+    },
+
+    checkRestoreTarget(target) {
+      if ("time" in target) throw pointInTimeUnsupported();
+    },
 
     async createSnapshot(name, createOptions = {}) {
       if (Buffer.byteLength(name) > MAX_NAME_BYTES) {
@@ -308,6 +318,10 @@ export function createPostgresProvider(options: PostgresProviderOptions): Snapsh
       };
     },
 
+    async createScratchOfProduction(purpose) {
+      return provider.createScratch({ name: production, id: "", createdAt: new Date().toISOString() }, purpose);
+    },
+
     async housekeeping({ clean }): Promise<Housekeeping> {
       const found = await inventory();
       const dropped: string[] = [];
@@ -334,6 +348,7 @@ export function createPostgresProvider(options: PostgresProviderOptions): Snapsh
       admin = undefined;
     },
   };
+  return provider;
 }
 
 function copyInterrupted(copy: string, what: string): DbshipError {
@@ -342,7 +357,7 @@ function copyInterrupted(copy: string, what: string): DbshipError {
   });
 }
 
-export function pointInTimeUnsupported(): DbshipError {
+function pointInTimeUnsupported(): DbshipError {
   return new DbshipError("PITR_UNSUPPORTED", "the postgres provider has no point-in-time restore", {
     hint: "Restore from a snapshot with `dbship rollback --to <snapshot>` (see `dbship snapshot list`), or use the neon provider, whose history allows --to-time.",
   });

@@ -56,8 +56,37 @@ export type RestoreResult = {
   backupConnectionString?: string | undefined;
 };
 
+/** A server on which dbship may create throwaway databases for the schema checks. */
+export type ScratchHost = {
+  /** A database on it from which the role may CREATE DATABASE. */
+  adminUrl: string;
+  /** Where it is, for messages ("production's server", "a throwaway Neon branch"). */
+  label: string;
+  /** Gives it back once its databases are dropped (neon: deletes the branch). */
+  release(): Promise<void>;
+};
+
+/**
+ * Everything that differs between backends is a member of this type: no code outside
+ * src/providers/ asks which backend it has (scripts/check-imports.mjs keeps the layers, the
+ * README of this folder says what each member does per backend).
+ */
 export type SnapshotProvider = {
   readonly name: "postgres" | "neon";
+  /**
+   * Where the deploy lock's session sits. postgres: the maintenance database, because production
+   * is about to be copied as a template and must have no session. neon: production itself (a
+   * branch copy does not need an idle parent, and there may be no other database to use).
+   */
+  deployLockUrl(databaseUrl: string): string;
+  /**
+   * Where the schema checks make their databases. postgres: production's own server (same
+   * version, same extensions), through the maintenance database. neon: a throwaway branch of
+   * production, deleted on release.
+   */
+  scratchHost(): Promise<ScratchHost>;
+  /** Refuses (bad input, exit 2) a restore target the backend cannot serve, before anything is done. */
+  checkRestoreTarget(target: RestoreTarget): void;
   /** Creates a snapshot of production named `name` and waits until it can be connected to. */
   createSnapshot(name: string, options?: { signal?: AbortSignal | undefined }): Promise<Snapshot>;
   /** Snapshots whose name starts with the configured prefix, newest first. */
@@ -74,6 +103,11 @@ export type SnapshotProvider = {
    * `purpose` names it, so that a leftover says what made it.
    */
   createScratch(from: Snapshot | undefined, purpose?: ScratchPurpose): Promise<Scratch>;
+  /**
+   * A throwaway copy of production as it is now (`dbship plan`). postgres: production copied as a
+   * template, like a snapshot, so nobody else may be connected to it. neon: a new branch.
+   */
+  createScratchOfProduction(purpose?: ScratchPurpose): Promise<Scratch>;
   /**
    * Refuses (exit 3) before anything is made when the backend cannot hold `branches` more
    * objects (neon: the plan's branch limit). Optional: postgres has no such limit.

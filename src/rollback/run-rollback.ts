@@ -1,13 +1,12 @@
 // `dbship rollback`: restore production from a snapshot (or to a point in time), keeping the
 // current state as a backup, after saying what will be discarded and getting a yes. Then check
 // that production really is the snapshot again: same migrations, same schema.
-import { DbshipError, EXIT, isDbshipError } from "../errors.js";
+import { DbshipError, EXIT, isDbshipError, type ErrorDocument } from "../errors.js";
 import { isConnectionLost } from "../infra/database-errors.js";
 import { connect, databaseName, describeTarget } from "../infra/pg.js";
-import { acquireDeployLock, deployLockUrl } from "../pipeline/deploy-lock.js";
+import { acquireDeployLock } from "../migrations/deploy-lock.js";
 import { timestampedName, underFreeName } from "../providers/free-name.js";
 import { openTarget } from "../providers/open-target.js";
-import { pointInTimeUnsupported } from "../providers/postgres.js";
 import type { RestoreTarget, ServerNotice, Snapshot, SnapshotProvider } from "../providers/types.js";
 import { housekeep } from "../snapshots/server-notices.js";
 import { recordedMigrations, ageOf, rowCounts } from "../snapshots/snapshot-facts.js";
@@ -38,7 +37,7 @@ export type RollbackReport = {
   /** Set when a signal arrived after production had been restored: the rollback was finished. */
   interruptedAfterSwap?: boolean;
   nextSteps: string[];
-  error: { code: string; message: string; hint: string | null } | null;
+  error: ErrorDocument | null;
 };
 
 export type RollbackOptions = {
@@ -56,7 +55,7 @@ export type RollbackOptions = {
 };
 
 export async function runRollback(options: RollbackOptions): Promise<RollbackReport> {
-  const { config, databaseUrl, provider } = await openTarget(options, {
+  const { databaseUrl, provider } = await openTarget(options, {
     terminateConnections: options.terminateConnections,
     log: (line) => options.progress.info(line),
   });
@@ -91,10 +90,10 @@ export async function runRollback(options: RollbackOptions): Promise<RollbackRep
     }
     const time = options.toTime ? parseRestoreTime(options.toTime) : undefined;
     const snapshot = options.to ? await requireSnapshot(provider, options.to) : undefined;
-    if (time && provider.name === "postgres") throw pointInTimeUnsupported();
+    if (time) provider.checkRestoreTarget({ time });
 
     options.progress.start("Taking the deploy lock");
-    const lock = await acquireDeployLock(deployLockUrl(config, databaseUrl), databaseName(databaseUrl), "rollback");
+    const lock = await acquireDeployLock(provider.deployLockUrl(databaseUrl), databaseName(databaseUrl), "rollback");
     try {
       options.progress.succeed("Deploy lock taken: no deploy can start during the restore");
       // Leftovers of interrupted runs are dropped (the lock says no run of ours is making them);

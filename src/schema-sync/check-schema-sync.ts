@@ -13,7 +13,8 @@ import type { PrismaConnections } from "../prisma-target/prisma-connections.js";
 import { schemaToSql } from "../prisma/schema-sql.js";
 import type { Progress } from "../ui/progress.js";
 import { diffSchemas, type SchemaDifference } from "../verify/schema-diff.js";
-import { readSchemaModel, type NotComparedObject, type SchemaModel } from "../verify/schema-model.js";
+import { readSchemaAt } from "../verify/schema-model.js";
+import type { NotComparedObject, SchemaModel } from "../verify/schema-types.js";
 import { replayAsPrismaWould } from "./replay-migrations.js";
 import { prepareCheckDatabases } from "./scratch-extensions.js";
 import type { ScratchDatabase, ScratchServer } from "./scratch-server.js";
@@ -95,6 +96,6 @@ export function outOfSyncError(result: SchemaSyncResult): DbshipError {
   });
 }
 
-async function readModel(url: string): Promise<SchemaModel> {
-  return withConnection(url, (client) => readSchemaModel(client), { applicationName: "dbship check" });
+function readModel(url: string): Promise<SchemaModel> {
+  return readSchemaAt(url, { applicationName: "dbship check" });
 }

@@ -14,7 +14,7 @@
 // for the result. The deploy's rehearsal and the deploy itself always run the project's Prisma.
 import { connect } from "../infra/pg.js";
 import type { LocalMigration } from "../migrations/local-migrations.js";
-import { applyMigrations } from "../pipeline/apply-migrations.js";
+import { applyMigrations } from "../migrations/apply-migrations.js";
 import { migrateDeploy } from "../prisma/commands.js";
 import { replayThroughAdapter } from "./adapter-replay.js";
 import type { SchemaSyncInput } from "./check-schema-sync.js";

@@ -57,17 +57,8 @@ export async function embeddedScratchServer(): Promise<ScratchServer> {
   return scratchServerAt(server.adminUrl, "an embedded PostgreSQL", () => server.stop());
 }
 
-/**
- * The deploy's scratch space. postgres: production's own server (same version, same
- * extensions), reached through the maintenance database. neon: a throwaway branch of production,
- * deleted afterwards, on which the databases are created.
- */
-export async function scratchServerFor(
-  config: { provider: string; postgres: { maintenanceDatabase: string } },
-  databaseUrl: string,
-  provider: Pick<SnapshotProvider, "createScratch">,
-): Promise<ScratchServer> {
-  if (config.provider === "postgres") return scratchServerAt(withDatabase(databaseUrl, config.postgres.maintenanceDatabase), "production's server");
-  const branch = await provider.createScratch(undefined, "check");
-  return scratchServerAt(branch.connectionString, "a throwaway Neon branch", () => branch.drop());
+/** The deploy's scratch space: wherever the provider says (its scratchHost). */
+export async function scratchServerFor(provider: Pick<SnapshotProvider, "scratchHost">): Promise<ScratchServer> {
+  const host = await provider.scratchHost();
+  return scratchServerAt(host.adminUrl, host.label, host.release);
 }

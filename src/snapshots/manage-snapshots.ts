@@ -1,10 +1,10 @@
 // `dbship snapshot create | list | url | prune`: the snapshots the pipeline takes, on demand.
-import { DbshipError, EXIT } from "../errors.js";
+import { DbshipError, EXIT, type ErrorDocument } from "../errors.js";
 import { databaseName } from "../infra/pg.js";
-import { acquireDeployLock, deployLockUrl } from "../pipeline/deploy-lock.js";
-import { createNamedSnapshot } from "../pipeline/steps/snapshot.js";
+import { acquireDeployLock } from "../migrations/deploy-lock.js";
+import { createNamedSnapshot } from "../providers/free-name.js";
 import { openTarget } from "../providers/open-target.js";
-import type { Housekeeping, Snapshot } from "../providers/types.js";
+import type { Housekeeping, Snapshot, SnapshotProvider } from "../providers/types.js";
 import { housekeep } from "./server-notices.js";
 import { ageOf } from "./snapshot-facts.js";
 import { planPrune, type PrunePlan } from "./prune-plan.js";
@@ -18,7 +18,7 @@ export async function createSnapshotNow(flags: Flags & { name?: string | undefin
   const { config, databaseUrl, provider } = await openTarget(flags, { terminateConnections: flags.terminateConnections, log: flags.log });
   try {
     // No deploy may start while production is being copied.
-    const lock = await acquireDeployLock(deployLockUrl(config, databaseUrl), databaseName(databaseUrl), "snapshot");
+    const lock = await acquireDeployLock(provider.deployLockUrl(databaseUrl), databaseName(databaseUrl), "snapshot");
     try {
       // The lock says no run of ours is making anything now: leftovers of interrupted ones go.
       const housekeeping = await housekeep(provider, true);
@@ -93,9 +93,9 @@ export async function pruneSnapshots(
       /** Leftovers of interrupted runs dropped (with --yes, while no run of ours holds the deploy lock). */
       dropped: [] as string[],
       notices: [] as Housekeeping["notices"],
-      error: null as null | { code: string; message: string; hint: string | null },
+      error: null as null | ErrorDocument,
     };
-    const cleaned = await cleanLeftovers(provider, config, databaseUrl, Boolean(flags.yes));
+    const cleaned = await cleanLeftovers(provider, databaseUrl, Boolean(flags.yes));
     result.dropped = cleaned?.dropped ?? [];
     result.notices = cleaned?.notices ?? [];
     if (plan.delete.length === 0) return result;
@@ -118,11 +118,11 @@ export async function pruneSnapshots(
 }
 
 /** Drops leftovers under the deploy lock (a running deploy's unmarked snapshot is not a leftover); only looks without it. */
-async function cleanLeftovers(provider: import("../providers/types.js").SnapshotProvider, config: Parameters<typeof deployLockUrl>[0], databaseUrl: string, clean: boolean) {
+async function cleanLeftovers(provider: SnapshotProvider, databaseUrl: string, clean: boolean) {
   if (!clean) return housekeep(provider, false);
   let lock: Awaited<ReturnType<typeof acquireDeployLock>> | undefined;
   try {
-    lock = await acquireDeployLock(deployLockUrl(config, databaseUrl), databaseName(databaseUrl), "snapshot prune");
+    lock = await acquireDeployLock(provider.deployLockUrl(databaseUrl), databaseName(databaseUrl), "snapshot prune");
   } catch {
     return housekeep(provider, false);
   }

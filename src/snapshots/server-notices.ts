@@ -1,7 +1,7 @@
 // The notices every command prints about production's server (postgres provider): an interrupted
 // rollback, leftovers of interrupted runs (dropped where safe), snapshots not trusted.
 import type { Config } from "../config.js";
-import { createPostgresProvider } from "../providers/postgres.js";
+import { lookOnlyProvider } from "../providers/index.js";
 import type { Housekeeping, ServerNotice, SnapshotProvider } from "../providers/types.js";
 
 /** Runs the provider's housekeeping; a failure to look is itself reported, never fatal. */
@@ -21,8 +21,8 @@ export async function housekeep(provider: SnapshotProvider, clean: boolean): Pro
 
 /** For commands that open no provider (status): looks with a postgres provider of its own. */
 export async function serverNotices(config: Config, databaseUrl: string): Promise<ServerNotice[]> {
-  if (config.provider !== "postgres") return [];
-  const provider = createPostgresProvider({ databaseUrl, maintenanceDatabase: config.postgres.maintenanceDatabase, snapshotPrefix: config.snapshot.prefix });
+  const provider = lookOnlyProvider(config, databaseUrl);
+  if (!provider) return [];
   try {
     return (await housekeep(provider, false))?.notices ?? [];
   } finally {

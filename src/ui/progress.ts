@@ -60,15 +60,3 @@ export async function createProgress(options: ProgressOptions): Promise<Progress
     },
   };
 }
-
-/** For commands and tests that show no progress. */
-export const silentProgress: Progress = {
-  start: () => undefined,
-  succeed: () => undefined,
-  fail: () => undefined,
-  skip: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  verbose: () => undefined,
-  pause: () => undefined,
-};

@@ -55,6 +55,16 @@ export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): string
 }
 
 /** An error for output: its message and hint without any secret of `secrets`. */
-export function scrubError<T extends { message: string; hint?: string | null | undefined }>(error: T, secrets: string[]): T {
-  return { ...error, message: scrubSecrets(error.message, secrets), hint: error.hint == null ? error.hint : scrubSecrets(error.hint, secrets) };
+export function scrubError<T extends { message: string; hint?: string | null | undefined; details?: Record<string, unknown> | undefined }>(error: T, secrets: string[]): T {
+  const scrubbed = { ...error, message: scrubSecrets(error.message, secrets), hint: error.hint == null ? error.hint : scrubSecrets(error.hint, secrets) };
+  // Details may quote a database's or Prisma's message too (a failed migration's error, a session's name).
+  if (error.details) {
+    try {
+      scrubbed.details = JSON.parse(scrubSecrets(JSON.stringify(error.details), secrets)) as Record<string, unknown>;
+    } catch {
+      // A secret that straddled a JSON escape: better no details than a secret.
+      delete scrubbed.details;
+    }
+  }
+  return scrubbed;
 }

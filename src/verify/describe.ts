@@ -1,6 +1,6 @@
 // How schema objects read in difference messages: close to the SQL that creates them, with
 // the short type names people write (varchar(200), timestamptz(3)).
-import type { ColumnModel, ForeignKeyModel, IndexModel, NotComparedKind, NotComparedObject, PrimaryKeyModel, TableModel } from "./schema-model.js";
+import type { ColumnModel, ForeignKeyModel, IndexModel, NotComparedKind, NotComparedObject, PrimaryKeyModel, TableModel } from "./schema-types.js";
 import { displayType, ident, qualified } from "./sql-text.js";
 
 export function tableName(table: Pick<TableModel, "schema" | "name">): string {

@@ -2,7 +2,7 @@
 // production. It hashes the same projection the diff compares, so equal fingerprints mean
 // diffSchemas finds nothing, and unequal ones mean it finds something to show.
 import { createHash } from "node:crypto";
-import type { SchemaModel } from "./schema-model.js";
+import type { SchemaModel } from "./schema-types.js";
 import { projectModel, type SchemaScope } from "./schema-scope.js";
 
 /** JSON with object keys sorted and undefined members dropped: one text per value. */

@@ -4,7 +4,7 @@
 // their definitions as PostgreSQL itself renders them.
 import type pg from "pg";
 import { byText, NOT_AN_EXTENSION_MEMBER } from "./read-tables.js";
-import type { CatalogScope, NotComparedKind, NotComparedObject } from "./schema-model.js";
+import type { CatalogScope, NotComparedKind, NotComparedObject } from "./schema-types.js";
 import { qualified } from "./sql-text.js";
 
 type Row = { kind: NotComparedKind; schema: string; table: string | null; name: string; definition: string };

@@ -2,7 +2,7 @@
 // Prisma schema can express. Objects that belong to an extension (PostGIS's spatial_ref_sys,
 // an extension's enum) are the extension's, not the project's, and are left out.
 import type pg from "pg";
-import type { CatalogScope, ColumnModel, EnumModel, ForeignKeyModel, IndexModel, ReferentialAction, TableModel } from "./schema-model.js";
+import type { CatalogScope, ColumnModel, EnumModel, ForeignKeyModel, IndexModel, ReferentialAction, TableModel } from "./schema-types.js";
 import { ident, normaliseDefault, qualified } from "./sql-text.js";
 
 /** Byte-order comparison: the model must sort the same under every locale. */

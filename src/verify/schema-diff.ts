@@ -19,7 +19,7 @@ import {
   typePhrase,
 } from "./describe.js";
 import { canonicalJson } from "./fingerprint.js";
-import type { EnumModel, NotComparedObject, SchemaModel, TableModel } from "./schema-model.js";
+import type { EnumModel, NotComparedObject, SchemaModel, TableModel } from "./schema-types.js";
 import { projectModel, type SchemaScope } from "./schema-scope.js";
 import { qualified } from "./sql-text.js";
 

@@ -3,113 +3,13 @@
 // name (never by OID or position), so two databases built by the same DDL in any column order
 // give deep-equal models. Names of tables and types are schema-qualified only outside `public`.
 import type pg from "pg";
+import { connect } from "../infra/pg.js";
 import { readNotCompared } from "./not-compared.js";
 import { readEnums, readTables } from "./read-tables.js";
+import type { CatalogScope, ReadSchemaOptions, SchemaModel } from "./schema-types.js";
 
-export type ColumnModel = {
-  name: string;
-  /** format_type() with the typmod: `character varying(200)`, `timestamp(3) with time zone`, `"Role"[]`. */
-  type: string;
-  notNull: boolean;
-  /** Normalised default expression (see normaliseDefault), or null. */
-  default: string | null;
-  identity: "always" | "by default" | null;
-  generated: { expression: string; stored: boolean } | null;
-  /** Only when it differs from the type's default collation. */
-  collation: string | null;
-};
-
-export type PrimaryKeyModel = { name: string; columns: string[] };
-
-export type IndexModel = {
-  name: string;
-  unique: boolean;
-  /** When the index backs a UNIQUE constraint: "UNIQUE", plus " DEFERRABLE …" when it is. */
-  constraint: string | null;
-  method: string;
-  /** Key columns as an index lists them: `title`, `"createdAt" DESC`, `lower(title) text_pattern_ops`. */
-  keys: string[];
-  include: string[];
-  predicate: string | null;
-  nullsNotDistinct: boolean;
-  /** False for an index left INVALID by a failed CREATE INDEX CONCURRENTLY. */
-  valid: boolean;
-};
-
-export type ReferentialAction = "NO ACTION" | "RESTRICT" | "CASCADE" | "SET NULL" | "SET DEFAULT";
-
-export type ForeignKeyModel = {
-  name: string;
-  columns: string[];
-  /** As SQL names it: `authors`, `"User"`, `app.authors`. */
-  referencedTable: string;
-  referencedColumns: string[];
-  onDelete: ReferentialAction;
-  onUpdate: ReferentialAction;
-  /** What Prisma cannot express: MATCH FULL, DEFERRABLE …, NOT VALID ("" when none). */
-  options: string;
-};
-
-export type TableModel = {
-  schema: string;
-  name: string;
-  /** Sorted by name: column order is not compared. */
-  columns: ColumnModel[];
-  primaryKey: PrimaryKeyModel | null;
-  /** Indexes and UNIQUE constraints (the primary key's index is in primaryKey). */
-  indexes: IndexModel[];
-  foreignKeys: ForeignKeyModel[];
-};
-
-export type EnumModel = { schema: string; name: string; labels: string[] };
-
-export type NotComparedKind =
-  | "check"
-  | "exclusion"
-  | "trigger"
-  | "rule"
-  | "policy"
-  | "table-option"
-  | "view"
-  | "materialized-view"
-  | "foreign-table"
-  | "function"
-  | "sequence"
-  | "domain"
-  | "composite-type"
-  | "range-type"
-  | "extension";
-
-/** An object a Prisma schema cannot express: compared only in "full" scope, listed in both. */
-export type NotComparedObject = {
-  kind: NotComparedKind;
-  /** Its name (functions with their argument types). */
-  name: string;
-  /** The table it belongs to, for checks, exclusions, triggers, rules, policies, table options. */
-  table?: string;
-  /** PostgreSQL's own rendering of it (pg_get_constraintdef, pg_get_triggerdef, …). */
-  definition: string;
-};
-
-export type SchemaModel = {
-  tables: TableModel[];
-  enums: EnumModel[];
-  notCompared: NotComparedObject[];
-};
-
-export type ReadSchemaOptions = {
-  /** Schemas to read; default: every schema but pg_* and information_schema. */
-  schemas?: string[];
-  /** Tables to leave out, as `name` or `schema.name`; default ["_prisma_migrations"]. */
-  exclude?: string[];
-};
-
-/** What the readers share: the selected schemas and tables, by OID, for one read. */
-export type CatalogScope = {
-  schemas: string[];
-  tableOids: string[];
-  serverVersion: number;
-};
+// What readSchemaModel returns, for callers that need no other type of the model.
+export type { SchemaModel } from "./schema-types.js";
 
 // pg_get_expr, format_type and friends qualify a name only when it is not visible on the
 // search_path, so the path is pinned for the read: the same database then always reads the
@@ -138,5 +38,15 @@ export async function readSchemaModel(client: pg.ClientBase, options: ReadSchema
     // A failed read inside the caller's transaction aborts it, and the rollback restores the
     // path by itself: only restore when the session still accepts commands.
     await client.query("SELECT set_config('search_path', $1, false)", [previous]).catch(() => undefined);
+  }
+}
+
+/** Connects to `url`, reads its schema model, closes: for callers that hold no session of their own. */
+export async function readSchemaAt(url: string, options: ReadSchemaOptions & { applicationName?: string } = {}): Promise<SchemaModel> {
+  const client = await connect(url, { applicationName: options.applicationName ?? "dbship verify" });
+  try {
+    return await readSchemaModel(client, options);
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }

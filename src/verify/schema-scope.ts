@@ -1,7 +1,7 @@
 // What each comparison scope looks at. The diff and the fingerprint both work on the projected
 // model, so "fingerprints equal" and "no differences" always agree.
 import { byText } from "./read-tables.js";
-import type { ColumnModel, SchemaModel, TableModel } from "./schema-model.js";
+import type { ColumnModel, SchemaModel, TableModel } from "./schema-types.js";
 
 export type SchemaScope = "full" | "prisma";
 

@@ -4,7 +4,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lintMigrations } from "../../src/lint/index.js";
-import { readColumnTypes } from "../../src/pipeline/lint-production-facts.js";
+import { readColumnTypes } from "../../src/lint/production-facts.js";
 import { createTestDatabase, query, uniqueName, withClient, type TestDatabase } from "../support/postgres.js";
 import { byRule, lint, PRODUCTION_TABLES } from "./helpers.js";
 

@@ -2,7 +2,7 @@
 // analyzed ones), validated NOT NULL checks with quoted names, and tables with policies.
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readTablesWithPolicies, readTableSizes, readValidNotNullChecks } from "../../src/pipeline/lint-production-facts.js";
+import { readTablesWithPolicies, readTableSizes, readValidNotNullChecks } from "../../src/lint/production-facts.js";
 import { createTestDatabase, query, withClient, type TestDatabase } from "../support/postgres.js";
 
 let db: TestDatabase;

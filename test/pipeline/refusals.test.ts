@@ -2,7 +2,7 @@
 // nothing changed in production.
 import { afterEach, describe, expect, it } from "vitest";
 import pg from "pg";
-import { acquireDeployLock, type DeployLock } from "../../src/pipeline/deploy-lock.js";
+import { acquireDeployLock, type DeployLock } from "../../src/migrations/deploy-lock.js";
 import { runDbship, runPrisma } from "../support/cli.js";
 import { adminUrl, createTestDatabase, databaseExists, databasesLike, query, uniqueName, type TestDatabase } from "../support/postgres.js";
 import { createProduction, type Production } from "../support/production.js";

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { acquireDeployLock } from "../../src/pipeline/deploy-lock.js";
+import { acquireDeployLock } from "../../src/migrations/deploy-lock.js";
 import { runPrisma } from "../support/cli.js";
 import { adminUrl, databasesLike } from "../support/postgres.js";
 import { createProduction, type Production } from "../support/production.js";

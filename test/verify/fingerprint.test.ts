@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson, schemaFingerprint } from "../../src/verify/fingerprint.js";
-import type { SchemaModel, TableModel } from "../../src/verify/schema-model.js";
+import type { SchemaModel, TableModel } from "../../src/verify/schema-types.js";
 
 const column = (name: string, type = "text") => ({
   name,

@@ -1,5 +1,6 @@
 // Builds real databases for the schema-model tests and reads their models back.
-import { readSchemaModel, type ReadSchemaOptions, type SchemaModel } from "../../src/verify/schema-model.js";
+import { readSchemaModel } from "../../src/verify/schema-model.js";
+import type { ReadSchemaOptions, SchemaModel } from "../../src/verify/schema-types.js";
 import { runPrisma } from "../support/cli.js";
 import { createProject } from "../support/project.js";
 import { adminUrl, createTestDatabase, withClient, type TestDatabase } from "../support/postgres.js";

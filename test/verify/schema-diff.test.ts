@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schemaFingerprint } from "../../src/verify/fingerprint.js";
 import { diffSchemas, type SchemaDifference } from "../../src/verify/schema-diff.js";
-import type { SchemaModel } from "../../src/verify/schema-model.js";
+import type { SchemaModel } from "../../src/verify/schema-types.js";
 import { dropDatabases, modelOf } from "./helpers.js";
 
 afterAll(dropDatabases);

@@ -44,11 +44,6 @@ const WEAKER_ALTERS = new Set([
 
 const ACCESS_EXCLUSIVE_LOCK_MODE = 8;
 
-/** The first production table the statement locks ACCESS EXCLUSIVE, as written, if any. */
-export function accessExclusiveTarget(node: Node, catalog: Catalog): string | undefined {
-  return lockTarget(node, catalog)?.text;
-}
-
 /**
  * What the statement locks ACCESS EXCLUSIVE, for messages: "table X", or "the table of index X"
  * (DROP INDEX locks the index's table too, and that is what every query waits on).

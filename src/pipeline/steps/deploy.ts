@@ -1,12 +1,14 @@
 // Step 4, the point of no return: `prisma migrate deploy` against production. From here on a
 // failure prints rollback instructions, because production may be partly migrated.
 import { DbshipError } from "../../errors.js";
-import { applyMigrations } from "../apply-migrations.js";
+import { applyMigrations } from "../../migrations/apply-migrations.js";
 import type { Step } from "../types.js";
 
 export const deploy: Step = {
   name: "deploy",
   title: "Deploy to production",
+  during: "deploy",
+  dryRun: (ctx) => `would apply ${(ctx.state.before?.pending ?? []).join(", ")}`,
   changesProduction: true,
   async run(ctx) {
     const pending = ctx.state.before?.pending ?? [];

@@ -2,19 +2,21 @@
 // applied with the same checksum, the same schema as the rehearsal copy, every verify.sql
 // passing, and Prisma's own status agreeing.
 import { DbshipError } from "../../errors.js";
-import { withConnection } from "../../infra/pg.js";
 import { migrateStatus } from "../../prisma/commands.js";
 import { prismaErrorLine } from "../../prisma/run-prisma.js";
 import { schemaFingerprint } from "../../verify/fingerprint.js";
-import { readSchemaModel } from "../../verify/schema-model.js";
+import { readSchemaAt } from "../../verify/schema-model.js";
 import { runVerifyScripts } from "../../verify/verify-scripts.js";
-import { readStatus } from "../apply-migrations.js";
+import { readStatus } from "../../migrations/apply-migrations.js";
 import type { DeployContext, Step } from "../types.js";
 
 export const postVerify: Step = {
   name: "post-verify",
   title: "Post-verify",
+  during: "post-verify",
   changesProduction: true,
+  onlyChecks: true,
+  dryRun: () => "would verify the ledger and the schema",
   async run(ctx) {
     // Prisma's own status is the slow check (a CLI run): it runs while dbship reads production.
     const prismaStatus = ctx.connections.runOnProduction(migrateStatus(ctx.config.schemaPath), { timeoutMs: 120_000, signal: ctx.signal });
@@ -64,9 +66,7 @@ async function readProblems(ctx: DeployContext): Promise<{ list: string[]; scrip
   if (status.modified.length) list.push(`checksum differs: ${status.modified.join(", ")}`);
   if (status.missing.length) list.push(`in production but not on disk: ${status.missing.join(", ")}`);
   if (ctx.state.rehearsalFingerprint) {
-    const fingerprint = await withConnection(ctx.databaseUrl, async (client) => schemaFingerprint(await readSchemaModel(client), "full"), {
-      applicationName: "dbship verify",
-    });
+    const fingerprint = schemaFingerprint(await readSchemaAt(ctx.databaseUrl), "full");
     if (fingerprint !== ctx.state.rehearsalFingerprint) list.push("production's schema differs from the rehearsal copy's");
   }
   const appliedNow = new Set(ctx.state.before?.pending ?? []);

@@ -9,7 +9,7 @@ import { describeRunning } from "../../migrations/running-migrations.js";
 import { housekeep } from "../../snapshots/server-notices.js";
 import { readProductionStatus } from "../../migrations/production-status.js";
 import { refuseUnsafeVerifyScripts } from "../../verify/verify-scripts.js";
-import { acquireDeployLock, deployLockUrl } from "../deploy-lock.js";
+import { acquireDeployLock } from "../../migrations/deploy-lock.js";
 import { checkSchemaAgainstMigrations, lintPendingMigrations } from "../preflight-checks.js";
 import type { Step } from "../types.js";
 
@@ -31,9 +31,10 @@ async function refuseDuringInterruptedRun(ctx: Parameters<Step["run"]>[0]): Prom
 export const preflight: Step = {
   name: "preflight",
   title: "Preflight",
+  during: "preflight",
   async run(ctx) {
     const { config } = ctx;
-    const lock = await acquireDeployLock(deployLockUrl(config, ctx.databaseUrl), databaseName(ctx.databaseUrl), "deploy");
+    const lock = await acquireDeployLock(ctx.provider.deployLockUrl(ctx.databaseUrl), databaseName(ctx.databaseUrl), "deploy");
     ctx.cleanups.push({ label: "release the deploy lock", run: () => lock.release() });
     await refuseDuringInterruptedRun(ctx);
 

@@ -1,23 +1,24 @@
 // Step 3. Applies the pending migrations to a throwaway copy of production first. If they fail
 // there, production is never touched.
 import { DbshipError } from "../../errors.js";
-import { connect } from "../../infra/pg.js";
-import { readSchemaModel } from "../../verify/schema-model.js";
+import { readSchemaAt } from "../../verify/schema-model.js";
 import { schemaFingerprint } from "../../verify/fingerprint.js";
 import { runVerifyScripts } from "../../verify/verify-scripts.js";
-import { applyMigrations } from "../apply-migrations.js";
+import { applyMigrations } from "../../migrations/apply-migrations.js";
 import { explainRehearsalFailure } from "../explain-failure.js";
 import type { Step } from "../types.js";
 
 export const rehearsal: Step = {
   name: "rehearsal",
   title: "Rehearsal on a copy of production",
+  during: "the rehearsal",
+  dryRun: (ctx) => (ctx.options.rehearsal ? `would apply ${ctx.state.before?.pending.length ?? 0} migration(s) to a throwaway copy first` : "off (--no-rehearsal)"),
   async run(ctx) {
     if (!ctx.options.rehearsal) return { status: "skipped", detail: "off (--no-rehearsal)" };
     // --measure: plan's per-statement measurements, on a copy of their own (src/plan/).
     if (ctx.options.measure) {
       const { measureRehearsal } = await import("../../plan/rehearsal-measurements.js");
-      ctx.state.extra.measurements = await measureRehearsal(ctx);
+      ctx.state.measurements = await measureRehearsal(ctx);
     }
     const scratch = await ctx.provider.createScratch(ctx.state.snapshot);
     ctx.cleanups.push({ label: `drop the rehearsal copy ${scratch.name}`, run: () => scratch.drop() });
@@ -35,7 +36,7 @@ export const rehearsal: Step = {
     }
     if (result.failure) {
       const explanation = await explainRehearsalFailure(scratch.connectionString, ctx.state.local, result.failure);
-      if (explanation) ctx.state.extra.rehearsalFailure = explanation;
+      if (explanation) ctx.state.rehearsalFailure = explanation;
       throw new DbshipError(
         "REHEARSAL_FAILED",
         `migration ${result.failure.migration} failed on the rehearsal copy: ${result.failure.error}${explanation ? ` (${explanation.summary})` : ""}`,
@@ -50,12 +51,7 @@ export const rehearsal: Step = {
         hint: "Production was not touched. Run with --verbose to see Prisma's output.",
       });
     }
-    const client = await connect(scratch.connectionString, { applicationName: "dbship rehearsal" });
-    try {
-      ctx.state.rehearsalFingerprint = schemaFingerprint(await readSchemaModel(client), "full");
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+    ctx.state.rehearsalFingerprint = schemaFingerprint(await readSchemaAt(scratch.connectionString, { applicationName: "dbship rehearsal" }), "full");
     const scripts = await runVerifyScripts(scratch.connectionString, ctx.state.local.filter((m) => pending.includes(m.name)));
     const failedScript = scripts.find((script) => !script.ok);
     if (failedScript) {

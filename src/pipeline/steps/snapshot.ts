@@ -1,12 +1,13 @@
 // Step 2. Copies production before anything touches it. Nothing has changed yet if it fails.
 import { DbshipError, isDbshipError } from "../../errors.js";
-import { timestampedName, underFreeName } from "../../providers/free-name.js";
-import type { Snapshot, SnapshotProvider } from "../../providers/types.js";
+import { createNamedSnapshot } from "../../providers/free-name.js";
 import type { Step } from "../types.js";
 
 export const snapshot: Step = {
   name: "snapshot",
   title: "Snapshot",
+  during: "the snapshot",
+  dryRun: (ctx) => `would snapshot production as ${ctx.config.snapshot.prefix}<YYYYMMDD-HHMMSS>`,
   async run(ctx) {
     try {
       const created = await createNamedSnapshot(ctx.provider, ctx.config.snapshot.prefix, new Date(), undefined, ctx.signal);
@@ -22,9 +23,3 @@ export const snapshot: Step = {
     }
   },
 };
-
-/** Creates `<prefix>YYYYMMDD-HHMMSS` (or the explicit name), with a suffix when the name is taken. */
-export async function createNamedSnapshot(provider: SnapshotProvider, prefix: string, at: Date, explicitName?: string, signal?: AbortSignal): Promise<Snapshot> {
-  if (explicitName) return provider.createSnapshot(explicitName, { signal });
-  return underFreeName(timestampedName(prefix, at), (name) => provider.createSnapshot(name, { signal }));
-}

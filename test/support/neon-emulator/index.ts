@@ -13,7 +13,6 @@ import { EmulatorServer, type RequestLogEntry, type Route } from "./server.js";
 import { branchDatabaseName, dataKeyOf, ProjectState, type BranchModel } from "./state.js";
 
 export type { Fault, RouteName, RequestLogEntry };
-export type { OperationFailure } from "./operations.js";
 
 export type NeonEmulatorOptions = {
   /** Superuser URL of the test server's `postgres` database (adminUrl() in tests). */

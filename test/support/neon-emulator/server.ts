@@ -151,11 +151,8 @@ export class EmulatorServer {
       result = route.mutation ? await this.exclusive(async () => route.handle(context)) : await route.handle(context);
       if (fault?.type === "status") throw injected(fault);
     } catch (error) {
-      if (!(error instanceof ApiError)) {
-        this.options.onError(error);
-        error = new ApiError(500, `neon emulator: ${String(error)}`);
-      }
-      const apiError = error as ApiError;
+      if (!(error instanceof ApiError)) this.options.onError(error);
+      const apiError = error instanceof ApiError ? error : new ApiError(500, `neon emulator: ${String(error)}`);
       result = { status: apiError.status, body: apiError.toBody(requestId) };
       headers = apiError.headers;
     }

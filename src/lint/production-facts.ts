@@ -2,7 +2,7 @@
 // column types, the columns a valid CHECK (col IS NOT NULL) already covers, and estimated table
 // sizes. Facts about PostgreSQL these rely on are in docs/lint.md ("What lint reads from production").
 import type pg from "pg";
-import type { TableSize } from "../lint/index.js";
+import type { TableSize } from "./index.js";
 
 const USER_SCHEMAS = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'";
 

@@ -5,7 +5,7 @@
 import os from "node:os";
 import type pg from "pg";
 import { DbshipError } from "../errors.js";
-import { connect, withDatabase } from "../infra/pg.js";
+import { connect } from "../infra/pg.js";
 
 /** "dbsh" as a 32-bit integer: the advisory lock class dbship uses. */
 export const DBSHIP_LOCK_CLASS = 0x64627368;
@@ -15,8 +15,8 @@ export type DeployLock = { release(): Promise<void> };
 export type LockHolder = { pid: number; applicationName: string; clientAddr: string | null; since: Date };
 
 /**
- * Takes the lock on a session to `lockUrl` (postgres provider: the server's maintenance
- * database, because production itself must have no session when it is copied as a template).
+ * Takes the lock on a session to `lockUrl`: the provider's deployLockUrl (postgres: the server's
+ * maintenance database, because production itself must have no session when it is copied as a template).
  */
 export async function acquireDeployLock(lockUrl: string, productionDatabase: string, command: string): Promise<DeployLock> {
   const owner = `dbship ${command} (${os.userInfo().username}@${os.hostname()} pid ${process.pid})`.slice(0, 63);
@@ -67,12 +67,3 @@ function describeHolder(holder: LockHolder): string {
   return `${holder.applicationName || "a session"} (backend pid ${holder.pid}${holder.clientAddr ? ` from ${holder.clientAddr}` : ""}, since ${holder.since.toISOString()})`;
 }
 
-
-/**
- * Where the lock session sits. postgres: the maintenance database, because production is about
- * to be copied as a template and must have no session. neon: production itself (a branch copy
- * does not need an idle parent, and there may be no other database to use).
- */
-export function deployLockUrl(config: { provider: string; postgres: { maintenanceDatabase: string } }, databaseUrl: string): string {
-  return config.provider === "postgres" ? withDatabase(databaseUrl, config.postgres.maintenanceDatabase) : databaseUrl;
-}

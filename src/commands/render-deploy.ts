@@ -1,30 +1,19 @@
-// Human rendering of errors and reports. Errors are rendered once, at the top of the output.
+// `dbship deploy`'s human view of its report: the error at the top, warnings, then either the
+// rollback instructions or what was deployed.
 import chalk from "chalk";
 import { formatFinding } from "../lint/format-finding.js";
-import type { LintFinding } from "../lint/types.js";
 import type { Report } from "../pipeline/report.js";
 import { measurementLines } from "../plan/measurement-lines.js";
-import type { RehearsalMeasurements } from "../plan/rehearsal-measurements.js";
-import { presentUrl, type SecretPolicy } from "./secrets.js";
-
-export function renderError(error: { code: string; message: string; hint?: string | null | undefined }): string {
-  const lines = [`${chalk.red("✖")} ${chalk.bold(error.message)} ${chalk.dim(`[${error.code}]`)}`];
-  if (error.hint) lines.push(...error.hint.split("\n").map((line) => `  ${line}`));
-  return lines.join("\n");
-}
-
-export function renderWarnings(warnings: string[]): string[] {
-  return warnings.map((warning) => `${chalk.yellow("!")} ${warning}`);
-}
+import { renderError, renderWarnings } from "../ui/render-error.js";
+import { presentUrl, type SecretPolicy } from "../ui/secrets.js";
 
 export function renderDeployReport(report: Report, policy: SecretPolicy): string {
   const lines: string[] = [];
   if (report.error) lines.push(renderError(report.error), "");
   lines.push(...renderWarnings(report.warnings));
-  lines.push(...measurementLines(report.measurements as RehearsalMeasurements | undefined));
+  lines.push(...measurementLines(report.measurements));
   // Acknowledged lint findings: not warnings, but the report says what was waived and by whom.
-  const lint = report.lint as { findings?: LintFinding[] } | undefined;
-  for (const finding of lint?.findings?.filter((f) => f.acknowledged) ?? []) {
+  for (const finding of report.lint?.findings.filter((f) => f.acknowledged) ?? []) {
     lines.push(`${chalk.dim("✓")} acknowledged ${formatFinding(finding).split("\n")[0]}`);
   }
   if (report.rollback) {
@@ -47,7 +36,7 @@ export function renderDeployReport(report: Report, policy: SecretPolicy): string
       lines.push("  to fix forward instead, undo the failed migration's partial changes by hand, then mark it rolled back:");
       lines.push(...advice.resolve.map((line) => `                    ${line}`));
     }
-    const changes = report.productionChanges as string[] | undefined;
+    const changes = report.productionChanges;
     if (changes?.length) {
       lines.push("  production changed since the snapshot (the restore undoes these):");
       lines.push(...changes.map((change) => `    - ${change}`));

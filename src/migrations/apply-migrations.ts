@@ -2,14 +2,15 @@
 // exit code and text say little (the 6.x adapter path prints no P3018), the ledger says it all.
 import { onForcedExit } from "../infra/interrupts.js";
 import { withConnection } from "../infra/pg.js";
-import { classifyMigrations, type MigrationStatus } from "../migrations/classify.js";
-import { databaseError } from "../migrations/history-checks.js";
-import { migrationsSchema, readLedger } from "../migrations/ledger.js";
-import type { LocalMigration } from "../migrations/local-migrations.js";
+import { classifyMigrations, type MigrationStatus } from "./classify.js";
+import { databaseError } from "./history-checks.js";
+import { migrationsSchema, readLedger } from "./ledger.js";
+import type { LocalMigration } from "./local-migrations.js";
+import type { Config } from "../config.js";
 import { migrateDeploy } from "../prisma/commands.js";
 import type { PrismaConnections } from "../prisma-target/prisma-connections.js";
 import { prismaErrorLine, type PrismaRun } from "../prisma/run-prisma.js";
-import type { DeployContext } from "./types.js";
+import type { Progress } from "../ui/progress.js";
 
 /** Production (the deploy step only) or a database that is not production (a rehearsal copy, a scratch database). */
 export type ApplyTarget = { kind: "production" | "scratch"; url: string };
@@ -24,7 +25,7 @@ export type ApplyResult = {
 };
 
 export async function applyMigrations(
-  ctx: Pick<DeployContext, "config" | "signal" | "progress"> & { connections: PrismaConnections },
+  ctx: { config: Config; signal: AbortSignal; progress: Progress; connections: PrismaConnections },
   target: ApplyTarget,
   local: LocalMigration[],
   options: { timeoutMs?: number } = {},

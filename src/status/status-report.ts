@@ -2,10 +2,10 @@
 // pending (as `prisma migrate status` does), 3 when any is failed, modified or missing.
 import { loadConfig, requireDatabaseUrl, type ConfigFlags } from "../config.js";
 import { DbshipError, EXIT, isDbshipError } from "../errors.js";
-import type { MigrationEntry } from "./classify.js";
+import type { MigrationEntry } from "../migrations/classify.js";
 import type { ServerNotice } from "../providers/types.js";
 import { serverNotices } from "../snapshots/server-notices.js";
-import { readProductionStatus } from "./production-status.js";
+import { readProductionStatus } from "../migrations/production-status.js";
 import { openPrisma } from "../prisma-target/open-prisma.js";
 
 export type StatusReport = {

@@ -4,12 +4,12 @@
 import { DbshipError } from "../errors.js";
 import { withConnection } from "../infra/pg.js";
 import type { Config } from "../config.js";
-import type { LintAllow, LintFinding, LintResult, SmallTableLimits } from "../lint/index.js";
+import type { LintAllow, LintFinding, LintResult, SmallTableLimits } from "./index.js";
 import type { LocalMigration } from "../migrations/local-migrations.js";
 import type { ProductionStatus } from "../migrations/production-status.js";
 import { projectExecutionMode } from "../prisma/engine-mode.js";
 import type { PrismaCli } from "../prisma/prisma-cli.js";
-import { readColumnTypes, readTablesWithPolicies, readTableSizes, readValidNotNullChecks } from "./lint-production-facts.js";
+import { readColumnTypes, readTablesWithPolicies, readTableSizes, readValidNotNullChecks } from "./production-facts.js";
 
 /** Findings that no flag can waive: the deploy itself would fail on them. */
 const ALWAYS_BLOCKING = new Set(["parse-error", "prisma-semicolon-split"]);
@@ -31,7 +31,7 @@ export async function lintPending(input: {
       const validNotNullChecks = await readValidNotNullChecks(client);
       const tablesWithPolicies = await readTablesWithPolicies(client);
       // Loaded here, not at start-up: libpg-query's WebAssembly is only needed when something is pending.
-      const { lintMigrations, sizeSensitiveTables, withTableSizes } = await import("../lint/index.js");
+      const { lintMigrations, sizeSensitiveTables, withTableSizes } = await import("./index.js");
       const result = await lintMigrations(
         input.pending.map((migration) => ({ name: migration.name, sql: migration.sql })),
         {
@@ -60,7 +60,7 @@ export async function lintPending(input: {
  * blocking without saying why, nor hide that the rule is gone.
  */
 export async function lintAllows(flagRules: readonly string[], config: Config): Promise<LintAllow[]> {
-  const { acknowledgeableRule } = await import("../lint/index.js");
+  const { acknowledgeableRule } = await import("./index.js");
   const allows: LintAllow[] = [];
   for (const rule of flagRules.flatMap((value) => value.split(",")).map((rule) => rule.trim()).filter(Boolean)) {
     if (!acknowledgeableRule(rule)) throw unknownRule(rule, "USAGE", "--allow");
@@ -90,7 +90,7 @@ export function blockingFindings(result: LintResult, allowDestructive: boolean):
 }
 
 export async function lintError(blocking: LintFinding[]): Promise<DbshipError> {
-  const { formatFinding } = await import("../lint/index.js");
+  const { formatFinding } = await import("./index.js");
   return new DbshipError("LINT_ERRORS", `lint found ${blocking.length} blocking problem(s) in the pending migrations:\n${blocking.map((f) => indent(formatFinding(f))).join("\n")}`, {
     hint: "Make the migration safe as suggested, or acknowledge a rule without editing the migration: `--allow <rule>[,<rule>…]`, or a lint.allow entry {migration, rule, reason} in dbship.config.json; or with `-- dbship:allow <rule> <reason>` on the line above its statement. --allow-destructive waives every finding (parse errors and `;` that Prisma would split always block).",
     details: { findings: blocking },
