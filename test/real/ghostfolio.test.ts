@@ -59,17 +59,11 @@ SELECT (SELECT json_agg(json_build_object('account', a."accountId", 'tag', t.nam
 // What fails on today's code, and where.
 const KNOWN_FAILING: Record<string, string> = {};
 
-const { project, database, dropLeftoversOf, clone } = realProjectResources(entry);
+const resources = realProjectResources(entry);
+const { project, database, dropLeftoversOf, clone } = resources;
 
 /** A database at N−10 built by a bare `prisma migrate deploy`, with SEED's rows. */
-async function production(prefix: string) {
-  const older = await project({ migrations: N - 10 });
-  const db = await database(prefix);
-  const built = await prismaMigrateDeploy(older, db.url);
-  expect(built.exitCode, built.stderr).toBe(0);
-  await query(db.url, SEED);
-  return db;
-}
+const production = (prefix: string) => resources.productionAt(N - 10, SEED, prefix);
 
 const cases = {
   "dbship check (embedded PostgreSQL, paths from prisma.config.ts) agrees: exit 0, as the shell sees it": async () => {

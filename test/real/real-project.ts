@@ -12,7 +12,7 @@ import type { SchemaModel } from "../../src/verify/schema-model.js";
 import { readSchemaModel } from "../../src/verify/schema-model.js";
 import { execa } from "execa";
 import { testEnv } from "../support/cli.js";
-import { afterEach } from "vitest";
+import { afterEach, expect } from "vitest";
 import { adminUrl, createTestDatabase, databaseUrl, query, uniqueName, withClient, type TestDatabase } from "../support/postgres.js";
 import { repoRoot } from "../support/project.js";
 
@@ -356,6 +356,15 @@ export function realProjectResources(entry: CorpusEntry) {
     async clone(source: TestDatabase, prefix: string): Promise<TestDatabase> {
       const db = await cloneDatabase(source, prefix);
       databases.push(db);
+      return db;
+    },
+    /** A production at `migrations` built by a bare `prisma migrate deploy`, with `seed`'s rows. */
+    async productionAt(migrations: number, seed: string, prefix: string): Promise<TestDatabase> {
+      const older = await this.project({ migrations });
+      const db = await this.database(prefix);
+      const built = await prismaMigrateDeploy(older, db.url);
+      expect(built.exitCode, built.stderr).toBe(0);
+      await query(db.url, seed);
       return db;
     },
     /** What dbship makes for production `database` under snapshot `prefix` goes too. */
