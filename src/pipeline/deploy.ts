@@ -87,7 +87,7 @@ export async function runDeploy(options: RunDeployOptions): Promise<Report> {
     error: errorSummary(result.error),
     warnings: ctx.state.warnings,
     ...(deployOptions.dryRun ? { dryRun: true } : {}),
-    ...present({ lint: ctx.state.lint, schemaCheck: ctx.state.schemaCheck, rehearsalFailure: ctx.state.rehearsalFailure, productionChanges: ctx.state.productionChanges }),
+    ...present({ lint: ctx.state.lint, schemaCheck: ctx.state.schemaCheck, rehearsalFailure: ctx.state.rehearsalFailure, productionChanges: ctx.state.productionChanges, measurements: ctx.state.measurements }),
   };
 }
 

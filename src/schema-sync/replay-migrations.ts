@@ -37,7 +37,7 @@ export async function replayAsPrismaWould(input: SchemaSyncInput, url: string, f
       replayThroughAdapter({
         cli: input.prisma,
         root: input.config.root,
-        env: input.connections.scratchEnv(url),
+        env: input.connections.scratchEnv(tagReplaySessions(url)),
         prismaArgs: migrateDeploy(input.config.schemaPath),
         url,
         local: input.local,
@@ -82,4 +82,16 @@ export async function replayMigrations(url: string, local: LocalMigration[], opt
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * The scratch URL with an application_name of dbship's (unless one is set), so the adapter
+ * replay's sessions say whose they are in pg_stat_activity, as Prisma runs' do
+ * (apply-migrations.ts, tagSessions): the server's view is all an operator has while it runs.
+ */
+function tagReplaySessions(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.searchParams.has("application_name")) return url;
+  parsed.searchParams.set("application_name", "dbship check replay");
+  return parsed.toString();
 }
